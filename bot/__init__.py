@@ -1,0 +1,1 @@
+"""Welfare intake chatbot: Japanese NLU, the cities' window directory, tickets and the staff console."""
