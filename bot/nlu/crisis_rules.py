@@ -1,0 +1,448 @@
+"""Rule layer for crisis messages (suicide, self-harm, immediate danger).
+
+Why rules and not only the classifier: a missed crisis is the one error this bot must not make,
+and a statistical model trained on a few hundred lines cannot promise that. These rules run on
+every message before (and regardless of) the model, so a crisis is answered with the emergency
+contacts even when the model is wrong, untrained or unavailable.
+
+How matching works, so the patterns below can be read and extended:
+
+* Text is NFKC-normalised (full-width ASCII, half-width kana ``ｼﾆﾀｲ``) and hiragana are folded
+  to katakana, so ``しにたい`` / ``シニタイ`` / ``ｼﾆﾀｲ`` are one string.  Patterns are written in
+  ordinary Japanese and go through the same folding when compiled, so they stay readable.
+* Casual spelling is tolerated: long-vowel marks and tildes (``しにた〜い``, ``しにたーい``) and
+  spaces are dropped; a small vowel that only stretches the previous kana (``しにたぁい``) is
+  dropped and any other small vowel is read as full size (``しにたぃ``).  Each pattern is also
+  tried on a copy where runs of the same kana are squeezed (``しにたいいい``).
+* A match is cancelled when the words right after it negate it (``死にたいとは思わない``,
+  ``消えたいと思ったことはない``).  ``死にたくない`` never matches in the first place.
+* Rules marked ``fiction_sensitive`` are cancelled when the sentence is about a drama, game or
+  news story (``殺されるドラマ``), because there the words describe a story, not the writer.
+
+The default rules are data (``DEFAULT_RULES``); a city can build a ``CrisisDetector`` with extra
+rules, e.g. local dialect, without editing this module.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "CRISIS_KINDS",
+    "DEFAULT_RULES",
+    "NEGATION_PATTERNS",
+    "CrisisDetector",
+    "CrisisKind",
+    "CrisisMatch",
+    "CrisisRule",
+    "detect_crisis",
+    "find_crises",
+]
+
+CrisisKind = Literal["suicide", "self_harm", "danger"]
+
+#: suicide: wish or plan to die; self_harm: cutting, overdose; danger: someone is being hurt
+#: (or about to hurt a child) right now, which needs 110/119 rather than a callback.
+CRISIS_KINDS: tuple[CrisisKind, ...] = ("suicide", "self_harm", "danger")
+
+
+@dataclass(frozen=True)
+class CrisisRule:
+    """One pattern, written in plain Japanese (folded to katakana when compiled)."""
+
+    kind: CrisisKind
+    pattern: str
+    note: str
+    #: Cancel the match when the same sentence is about a drama, game, news story…
+    fiction_sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class CrisisMatch:
+    """A rule that fired: what kind of crisis, the words in the original text and where."""
+
+    kind: CrisisKind
+    matched: str
+    start: int
+    end: int
+    rule: str
+
+    def explain(self) -> str:
+        """One line for logs and the staff console, saying which rule fired on which words."""
+        return f"{self.kind}: 「{self.matched}」 ({self.rule})"
+
+
+# --------------------------------------------------------------------------------------------
+# Normalisation (kept local on purpose: this module must not depend on anything else).
+
+_COMBINING_MARKS = frozenset("\u3099\u309a\uff9e\uff9f")
+_DROPPED = frozenset("ー〜~―‐")
+_SMALL_TO_LARGE = str.maketrans("ァィゥェォャュョヮヵヶ", "アイウエオヤユヨワカケ")
+_SMALL_VOWELS = frozenset("ァィゥェォ")
+_VOWEL_ROWS = {
+    "ア": "アカガサザタダナハバパマヤラワァ",
+    "イ": "イキギシジチヂニヒビピミリ",
+    "ウ": "ウクグスズツヅヌフブプムユルヴ",
+    "エ": "エケゲセゼテデネヘベペメレ",
+    "オ": "オコゴソゾトドノホボポモヨロヲ",
+}
+_ROW_OF = {kana: vowel for vowel, row in _VOWEL_ROWS.items() for kana in row}
+_SENTENCE_END = "。.!?\n"
+
+
+def _to_katakana(ch: str) -> str:
+    """Hiragana → katakana, one character; everything else unchanged."""
+    code = ord(ch)
+    if 0x3041 <= code <= 0x3096 or code in (0x309D, 0x309E):
+        return chr(code + 0x60)
+    return ch
+
+
+def _is_kana(ch: str) -> bool:
+    return "\u30a1" <= ch <= "\u30fa"
+
+
+def _fold_pattern(pattern: str) -> str:
+    """Fold a rule's pattern the context-free way the text is folded, leaving regex syntax be."""
+    folded = "".join(_to_katakana(ch) for ch in unicodedata.normalize("NFKC", pattern))
+    folded = folded.translate(_SMALL_TO_LARGE)
+    return "".join(ch for ch in folded if ch not in _DROPPED)
+
+
+def _fold_text(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Fold text for matching; return it with, per folded character, its span in ``text``.
+
+    NFKC runs per base character plus its (half-width) voicing marks so that ``ｼﾞ`` becomes
+    ``ジ`` and still maps back to both original characters.
+    """
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and text[j] in _COMBINING_MARKS:
+            j += 1
+        for raw in unicodedata.normalize("NFKC", text[i:j]):
+            ch = _to_katakana(raw)
+            if ch in "\n\r":
+                ch = "。"  # a line break ends a sentence as far as context checks go
+            elif ch.isspace() or ch in _DROPPED:
+                continue
+            if ch.isascii():
+                ch = ch.lower()
+            if ch in _SMALL_VOWELS:
+                large = ch.translate(_SMALL_TO_LARGE)
+                if out and _ROW_OF.get(out[-1]) == large:
+                    continue  # しにたぁい: the small vowel only stretches た
+                ch = large
+            else:
+                ch = ch.translate(_SMALL_TO_LARGE)
+            out.append(ch)
+            spans.append((i, j))
+        i = j
+    return "".join(out), spans
+
+
+def _squeeze(folded: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """Collapse runs of the same kana (しにたいいい → シニタイ), keeping the span map."""
+    out: list[str] = []
+    out_spans: list[tuple[int, int]] = []
+    for ch, span in zip(folded, spans, strict=True):
+        if out and ch == out[-1] and _is_kana(ch):
+            out_spans[-1] = (out_spans[-1][0], span[1])
+            continue
+        out.append(ch)
+        out_spans.append(span)
+    return "".join(out), out_spans
+
+
+# --------------------------------------------------------------------------------------------
+# Rules.  Conventions: (?:死|し) accepts kanji or kana; kana-only forms are listed only where
+# they cannot be another word (いきたくない is also 行きたくない, so only 生きたくない is used).
+
+_S = "(?:死|し)"  # 死 written in kanji or kana
+_KILL = "(?:殺|ころ)"
+_LIVE = "(?:生|い)"
+# Anything but a sentence end, for short windows between a context word and the phrase.
+_GAP = "[^。.!?\n]"
+
+DEFAULT_RULES: tuple[CrisisRule, ...] = (
+    # --- suicide: wish to die -----------------------------------------------------------------
+    CrisisRule("suicide", r"死にたい", "死にたい (incl. 〜っちゃ/けぇ/ばい/だら)"),
+    # kana しにたい also occurs in わたしにたいして (私に対して); skip only that reading.
+    CrisisRule("suicide", r"しにたい(?!して|する|しま)", "しにたい (kana)"),
+    CrisisRule("suicide", r"死にたか", "死にたか(ー) / 死にたかった (Kyushu たか = たい)"),
+    CrisisRule("suicide", r"しにたか(?=$|[、,。.!?\n]|ね|よ|な|っ|ば|けん|と)", "しにたかー"),
+    CrisisRule(
+        "suicide",
+        _S + r"にたく(?:なる|なり|なっ|なります|て(?:たまらな|しかたな|仕方(?:が)?な|しょう?がな))",
+        "死にたくなる / 死にたくてたまらない (not 死にたくない)",
+    ),
+    CrisisRule("suicide", r"死にて(?:え|$|[、,。.!?\n])", "死にてえ / 死にてー (casual)"),
+    CrisisRule(
+        "suicide",
+        _S + r"んで(?:しまい|しまお|しまう?か|しまえたら|ちゃい|やる|やろう|楽に|らくに)",
+        "死んでしまいたい / 死んじゃいたい / 死んでやる",
+    ),
+    CrisisRule("suicide", _S + r"んじゃ(?:いたい|おう)", "死んじゃいたい"),
+    CrisisRule("suicide", _S + r"の(?:う|お)(?:と|か|っと|かな)", "死のうと思う / 死のうかな"),
+    CrisisRule(
+        "suicide",
+        _S + r"ぬ(?:しかな|しか道|つもり|気で|覚悟|方法|場所)",
+        "死ぬしかない / 死ぬつもり / 死ぬ方法 (not 死ぬほど・死ぬかと思った)",
+    ),
+    CrisisRule("suicide", r"死に場所|死なせて|死ねたら", "死に場所 / 死なせて / 死ねたら"),
+    CrisisRule("suicide", _S + r"んだ(?:ほう|方)が(?:まし|いい|よい|良い|楽)", "死んだほうがまし"),
+    CrisisRule("suicide", _KILL + r"して(?:ほしい|欲しい|ください|くれ)", "(私を)殺してほしい"),
+    # --- suicide: wish to disappear ---------------------------------------------------------
+    CrisisRule(
+        "suicide",
+        r"(?:消|き)え(?:たい|たく(?:なる|なり|なっ|て)|てしまいたい|ちゃいたい|てなくなりたい)",
+        "消えたい / 消えてしまいたい",
+    ),
+    CrisisRule(
+        "suicide",
+        r"(?:い|居)なくな(?:りたい|ってしまいたい|っちゃいたい|れたら)",
+        "いなくなりたい",
+    ),
+    # 楽になりたい alone is often about chores or pain; only with もう/全部/いっそ/生きる…
+    CrisisRule(
+        "suicide",
+        r"(?:もう(?!少し|すこし|ちょっと|ちょい)|いっそ|全部|すべて|全て|何もかも|生きる|人生|死んで|消えて)"
+        + _GAP
+        + r"{0,6}?(?:楽|らく)に(?:なりたい|なれる|なりた)",
+        "もう楽になりたい (with a life/giving-up word)",
+    ),
+    CrisisRule(
+        "suicide",
+        r"^(?:もう)?(?:楽|らく)になりたい(?:です|な|なあ|よ|の)?[、,。.!?…]*$",
+        "楽になりたい as the whole message",
+    ),
+    # --- suicide: not wanting to live ---------------------------------------------------------
+    CrisisRule("suicide", r"生き(?:てい|て)?たくな|いき(?:てい|て)たくな", "生きていたくない"),
+    CrisisRule(
+        "suicide",
+        _LIVE + r"き(?:る|て(?:い)?る|とる|ちょる)(?:の|こと)(?:が|に|も|は)?"
+        r"(?:つら|辛|しんど|苦し|くるし|疲れ|つかれ|嫌|いや|めんど|面倒)",
+        "生きるのがつらい / 生きるのに疲れた",
+    ),
+    CrisisRule(
+        "suicide",
+        _LIVE + r"き(?:る|て(?:い)?る|とる|ちょる|てく|ていく)"
+        r"(?:意味|いみ|価値|かち|理由|りゆう|気力|きりょく|希望|自信)(?:が|は|も)?"
+        r"(?:な|無|わから|分から|見つから|みつから)",
+        "生きている意味がない / 生きる気力がない",
+    ),
+    CrisisRule(
+        "suicide",
+        _LIVE + r"き(?:てい|て|とっ|ちょっ)ても(?:しょう?がな|しょうな|仕方(?:が)?な|"
+        r"しかた(?:が)?な|意味(?:が)?な|いみ(?:が)?な|無駄|むだ|いいこと(?:が|は)?な)",
+        "生きていてもしょうがない / 生きとってもしょうがない (dialect)",
+    ),
+    CrisisRule("suicide", _LIVE + r"きるのを?(?:やめ|止め)たい", "生きるのをやめたい"),
+    CrisisRule(
+        "suicide",
+        r"(?:人生|命|いのち|全部|すべて|全て|何もかも|生きるの)を?"
+        r"(?:終わり|おわり)に(?:したい|しよう|する)|(?:人生|命|いのち)を?(?:終わら|おわら|絶|た)"
+        r"(?:せたい|せよう|ちたい|とう)",
+        "人生を終わりにしたい / 命を絶ちたい",
+    ),
+    # --- suicide: named acts ------------------------------------------------------------------
+    CrisisRule(
+        "suicide",
+        r"(?:自殺|じさつ|自死)(?!(?:の)?(?:対策|予防|防止|統計|率|者数|報道|ニュース|講座|研修|"
+        r"週間|月間|行為|総合|ゲートキーパー|関連|問題))",
+        "自殺 (not 自殺対策・予防・防止・行為…)",
+        fiction_sensitive=True,
+    ),
+    CrisisRule(
+        "suicide",
+        r"(?:首|くび)を?(?:吊|つ)(?:る|り|った|って|ろう|れたら)",
+        "首をつる / 首つり / 首吊り (not 首がつる = cramp)",
+    ),
+    CrisisRule(
+        "suicide",
+        r"(?:飛び|とび|飛)(?:降|お)り(?:たい|たく|よう|自殺|じさつ|そう|てしまい|ちゃい)",
+        "飛び降りたい",
+    ),
+    CrisisRule(
+        "suicide",
+        r"(?:電車|線路|ホーム)に(?:飛び|とび)込(?:みたい|もう|んでしまい)",
+        "電車に飛び込みたい",
+    ),
+    # --- self-harm ----------------------------------------------------------------------------
+    CrisisRule("self_harm", r"リスカ|リストカット|アムカ|アームカット|レグカ", "リスカ / アムカ"),
+    CrisisRule("self_harm", r"自傷", "自傷 (行為)"),
+    CrisisRule(
+        "self_harm",
+        r"(?:手首|てくび|腕|うで)を?(?:切|き)(?:った|って|りたい|りつけ|ろう|る)",
+        "手首を切った",
+    ),
+    CrisisRule(
+        "self_harm", r"自分を(?:傷つけ|きずつけ|痛めつけ|いためつけ)", "自分を傷つけてしまう"
+    ),
+    CrisisRule(
+        "self_harm",
+        r"(?<![a-z])od(?:した|して|しちゃ|しよう|しそう|したい|しま|っ)",
+        "ODした (not OD錠)",
+    ),
+    CrisisRule("self_harm", r"オーバードー[ズス]|大量服薬|過量服薬", "オーバードーズ / 大量服薬"),
+    CrisisRule(
+        "self_harm",
+        r"(?:薬|くすり|クスリ|錠剤)を?(?:全部|ぜんぶ|大量に?|たくさん|いっぱい|まとめて|一気に|"
+        r"一度に)(?:飲|の)(?:んだ|んで|んじゃ|みたい|もう|みま)",
+        "薬を大量に飲んだ",
+    ),
+    # --- immediate danger to self or others ---------------------------------------------------
+    CrisisRule(
+        "danger",
+        _KILL + r"され(?:る|そう|かけ|ちゃう|てしまう|ます)(?!かと(?:思|おも))",
+        "殺される / 殺されそう (not 殺されるかと思った)",
+        fiction_sensitive=True,
+    ),
+    CrisisRule(
+        "danger",
+        _KILL + r"す(?:ぞ|よ)?(?:って|と)(?:言|い)われ|" + _KILL + r"すと(?:脅|おど)",
+        "殺すと言われた",
+        fiction_sensitive=True,
+    ),
+    CrisisRule(
+        "danger",
+        _KILL + r"して(?:しまいそう|しまうかも|しまう|やる|やりたい)|" + _KILL + r"したい",
+        "殺してしまいそう / 殺したい",
+        fiction_sensitive=True,
+    ),
+    CrisisRule(
+        "danger",
+        r"(?:子ども|子供|こども|息子|娘|赤ちゃん|赤ん坊|あかちゃん)(?:を|に)"
+        + _GAP
+        + r"{0,6}?(?:叩いて|たたいて|殴って|なぐって|手をあげて|手を上げて|傷つけて|"
+        r"首を絞めて|首をしめて)しまいそう",
+        "子どもを叩いてしまいそう",
+    ),
+    # 今/いま/助けて next to being hit: happening now.  今まで・今日・います are not "now".
+    CrisisRule(
+        "danger",
+        r"(?:今(?!まで|日|朝|年|度|回|後|月|週|夜|更|頃)|いま(?!まで|す|せ|した|さら)|助けて)"
+        + _GAP
+        + r"{0,10}?(?:殴られ|なぐられ|叩かれ|たたかれ|蹴られ|けられ|首を(?:絞|し)められ|"
+        r"暴力を?(?:振る|ふる)われ|暴力を受け)(?!て育|てき)",
+        "今殴られている / 今暴力を振るわれている",
+        fiction_sensitive=True,
+    ),
+    CrisisRule(
+        "danger",
+        r"刃物を?(?:持|も|振り回|ふりまわ|突きつけ|つきつけ|向け|むけ)|"
+        r"(?:包丁|ほうちょう|ナイフ)を?(?:振り回|ふりまわ|突きつけ|つきつけ|向け|むけ|"
+        r"持って(?:暴れ|あばれ|脅|おど|追いかけ|おいかけ|迫|せま))",
+        "刃物を持って / 包丁を振り回す",
+        fiction_sensitive=True,
+    ),
+)
+
+#: Said right after a phrase, these take it back (死にたいとは思わない).  `思わない日はない`
+#: is a double negative and therefore still a crisis.
+NEGATION_PATTERNS: tuple[str, ...] = (
+    r"^(?:っ?て|と|とは|とか|なんて|なんか)(?:は|も)?(?:一度も|いちども|全く|まったく|別に|べつに)?"
+    r"(?:思わ|おもわ|思って(?:い)?な|おもって(?:い)?な|思ったこと(?:は|が|も)?"
+    r"(?:一度も|いちども)?な|おもったこと(?:は|が|も)?な|考えたこと(?:は|が|も)?な|"
+    r"考えてな|かんがえてな)(?!な?い(?:日|時|とき|こと|瞬間))",
+    r"^(?:わけ|訳)(?:じゃ|では|でも|ではな)",
+    r"^(?:とは|なんて)(?:言って|いって)な",
+)
+
+_FICTION_CONTEXT = re.compile(
+    _fold_pattern(
+        r"ドラマ|映画|えいが|ゲーム|小説|しょうせつ|漫画|まんが|マンガ|アニメ|ニュース|"
+        r"番組|ばんぐみ|ストーリー|事件|じけん|夢で|夢の中|ゆめで"
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: CrisisRule
+    regex: re.Pattern[str]
+
+
+class CrisisDetector:
+    """Applies crisis rules to text; build one with extra rules to extend the defaults."""
+
+    def __init__(
+        self,
+        rules: Iterable[CrisisRule] = DEFAULT_RULES,
+        negations: Iterable[str] = NEGATION_PATTERNS,
+    ) -> None:
+        self._rules = [_Compiled(rule, re.compile(_fold_pattern(rule.pattern))) for rule in rules]
+        self._negations = [re.compile(_fold_pattern(pattern)) for pattern in negations]
+
+    @classmethod
+    def with_extra_rules(cls, extra: Sequence[CrisisRule]) -> CrisisDetector:
+        """The default rules plus a city's own (dialect, local landmarks)."""
+        return cls(rules=(*DEFAULT_RULES, *extra))
+
+    def find_all(self, text: str) -> list[CrisisMatch]:
+        """Every rule match that survives negation and fiction checks, in text order."""
+        folded, spans = _fold_text(text)
+        variants = [(folded, spans)]
+        squeezed = _squeeze(folded, spans)
+        if squeezed[0] != folded:
+            variants.append(squeezed)
+        found: dict[tuple[int, int, str], CrisisMatch] = {}
+        for compiled in self._rules:
+            for variant, variant_spans in variants:
+                for m in compiled.regex.finditer(variant):
+                    if m.end() == m.start() or self._cancelled(compiled.rule, variant, m):
+                        continue
+                    start = variant_spans[m.start()][0]
+                    end = variant_spans[m.end() - 1][1]
+                    key = (start, end, compiled.rule.note)
+                    found.setdefault(
+                        key,
+                        CrisisMatch(
+                            kind=compiled.rule.kind,
+                            matched=text[start:end],
+                            start=start,
+                            end=end,
+                            rule=compiled.rule.note,
+                        ),
+                    )
+        return sorted(found.values(), key=lambda match: (match.start, -match.end))
+
+    def detect(self, text: str) -> CrisisMatch | None:
+        """The first crisis phrase in the text, or None."""
+        matches = self.find_all(text)
+        return matches[0] if matches else None
+
+    def _cancelled(self, rule: CrisisRule, folded: str, m: re.Match[str]) -> bool:
+        after = folded[m.end() :]
+        if any(negation.search(after) for negation in self._negations):
+            return True
+        if rule.fiction_sensitive:
+            sentence_start = max(folded.rfind(c, 0, m.start()) for c in _SENTENCE_END) + 1
+            ends = [i for i in (folded.find(c, m.end()) for c in _SENTENCE_END) if i >= 0]
+            sentence = folded[sentence_start : min(ends, default=len(folded))]
+            if _FICTION_CONTEXT.search(sentence):
+                return True
+        return False
+
+
+_DEFAULT_DETECTOR = CrisisDetector()
+
+
+def find_crises(text: str) -> list[CrisisMatch]:
+    """All crisis phrases in ``text`` with the default rules (for logs and tests)."""
+    return _DEFAULT_DETECTOR.find_all(text)
+
+
+def detect_crisis(text: str) -> CrisisMatch | None:
+    """The first crisis phrase in ``text`` with the default rules, or None.
+
+    The first in text order is returned; when a message has several (``今殴られている、死にたい``)
+    ``find_crises`` lists them all so the caller can pick, e.g., ``danger`` for a 110 prompt.
+    """
+    return _DEFAULT_DETECTOR.detect(text)
