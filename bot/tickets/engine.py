@@ -1,0 +1,69 @@
+"""Engine construction shared by the store, the migrations and the CLI.
+
+One place decides the per-backend details (SQLite foreign keys and lock wait, PostgreSQL
+connect timeout) so that a store built from a URL behaves like one built in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+# Short enough that a dead database sends the submission to the outbox while the resident is
+# still looking at the chat, long enough for a busy server.
+PG_CONNECT_TIMEOUT_SECONDS = 5
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create a 2.0-style engine with the backend settings this package relies on."""
+    backend = make_url(url).get_backend_name()
+    connect_args: dict[str, Any] = dict(kwargs.pop("connect_args", {}))
+    if backend == "sqlite":
+        connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_SECONDS)
+    elif backend == "postgresql":
+        connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_SECONDS)
+        kwargs.setdefault("pool_pre_ping", True)
+    engine = create_engine(url, future=True, connect_args=connect_args, **kwargs)
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite ignores foreign keys unless asked, per connection."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def as_engine(engine_or_url: Engine | str) -> Engine:
+    return make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
+
+
+class Database:
+    """Holds the engine and opens short sessions whose results stay usable after closing."""
+
+    def __init__(
+        self, engine_or_url: Engine | str, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self.engine: Engine = as_engine(engine_or_url)
+        self._owns_engine = isinstance(engine_or_url, str)
+        # Injected in tests (year boundaries); must return an aware datetime.
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
+
+    def now(self) -> datetime:
+        return self._clock().astimezone(timezone.utc)
+
+    def session(self) -> Session:
+        return Session(self.engine, future=True, expire_on_commit=False)
+
+    def dispose(self) -> None:
+        """Close pooled connections if this object created the engine."""
+        if self._owns_engine:
+            self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Alembic environment of the ticket store (run through ``bot.tickets.migrate``)."""

@@ -1,0 +1,64 @@
+"""A submission retried with the same key never creates a second ticket."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from bot.tickets import Priority, Status, TicketStore
+from bot.tickets.schema import TicketRow
+
+
+def _ticket_count(store: TicketStore) -> int:
+    with store.session() as session:
+        return int(session.execute(select(func.count()).select_from(TicketRow)).scalar_one())
+
+
+def test_created_ticket_keeps_everything_the_bot_sent(store: TicketStore, make_submission) -> None:
+    submission = make_submission(crisis=True)
+    ticket = store.create_ticket(submission)
+    assert ticket.status is Status.NEW and ticket.priority is Priority.URGENT
+    assert ticket.summary == submission.summary
+    assert ticket.consent == submission.consent
+    assert ticket.messages == submission.messages
+    assert ticket.window_ids == ("ube.seikatsu_support",)
+    assert ticket.categories == ("生活困窮",)
+    assert (ticket.channel, ticket.conversation_id, ticket.crisis) == ("web", "sender-1", True)
+
+
+def test_same_key_twice_returns_the_same_ticket(store: TicketStore, make_submission) -> None:
+    first = store.create_ticket(make_submission(key="s:1"))
+    again = store.create_ticket(make_submission(key="s:1"))
+    assert again == first
+    assert _ticket_count(store) == 1
+    assert [e.kind for e in store.events(first.reference)] == ["created"]
+    # A new submission in the same conversation is a new ticket.
+    assert store.create_ticket(make_submission(key="s:2")).reference != first.reference
+
+
+def test_concurrent_creates_with_one_key_make_one_ticket(
+    store: TicketStore, make_submission
+) -> None:
+    workers = 8
+    barrier = threading.Barrier(workers)
+    refs: list[str] = []
+    errors: list[BaseException] = []
+
+    def create() -> None:
+        try:
+            barrier.wait()
+            refs.append(store.create_ticket(make_submission(key="race:1")).reference)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=create) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert refs == ["UBE-2026-000001"] * workers
+    assert _ticket_count(store) == 1
+    # The losers' sequence increments were rolled back: the next number has no gap.
+    assert store.create_ticket(make_submission(key="next:1")).reference == "UBE-2026-000002"
