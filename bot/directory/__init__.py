@@ -1,0 +1,60 @@
+"""The window directory: which consultation window (相談窓口) handles which worry, per city.
+
+Pure Python on purpose (no Rasa imports): the action server, the staff console and the analysts'
+scripts all read the same directory, and tests run without loading a model.
+
+Typical use::
+
+    from bot.directory import default_directory, describe_route
+
+    route = default_directory().route("ube", ["housing", "debt"])
+    for message in describe_route(route):
+        ...
+"""
+
+from bot.directory.crisis_lines import (
+    CrisisLine,
+    crisis_message,
+    default_crisis_lines,
+    lines_open_now,
+    load_crisis_lines,
+)
+from bot.directory.describe import category_label, describe_route, describe_window
+from bot.directory.loader import DirectoryError, default_directory, load_directory
+from bot.directory.routing import Directory, Route
+from bot.directory.schema import (
+    CATEGORY_CODES,
+    LAYERS,
+    City,
+    CityHall,
+    Contact,
+    Plan,
+    RoutingNote,
+    SourceRef,
+    Window,
+)
+
+__all__ = [
+    "CATEGORY_CODES",
+    "LAYERS",
+    "City",
+    "CityHall",
+    "Contact",
+    "CrisisLine",
+    "Directory",
+    "DirectoryError",
+    "Plan",
+    "Route",
+    "RoutingNote",
+    "SourceRef",
+    "Window",
+    "category_label",
+    "crisis_message",
+    "default_crisis_lines",
+    "default_directory",
+    "describe_route",
+    "describe_window",
+    "lines_open_now",
+    "load_crisis_lines",
+    "load_directory",
+]
