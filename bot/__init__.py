@@ -1,1 +1,1 @@
-"""Welfare intake chatbot: Japanese NLU, the cities' window directory, tickets and the staff console."""
+"""Welfare intake chatbot: Japanese NLU, the window directory, tickets and the staff console."""

@@ -17,6 +17,8 @@ from bot.nlu.crisis_rules import (
 )
 
 SUICIDE = [
+    "屋上にいます。ここからなら飛べそう",
+    "橋の上にいて、もう飛んでしまいたい",
     "死にたい",
     "しにたい",
     "シニタイ",
@@ -99,6 +101,7 @@ DIALECT = [
 ]
 
 SELF_HARM = [
+    "昨日また腕を切りました",
     "リスカしてしまった",
     "りすかがやめられない",
     "リストカット",
@@ -115,6 +118,8 @@ SELF_HARM = [
 ]
 
 DANGER = [
+    "もう限界で、母を手にかけてしまいそうです",
+    "いま足をけられて動けない",
     "殺される",
     "夫に殺されそう",
     "助けて殺される",
@@ -156,6 +161,10 @@ def test_immediate_danger_is_detected(text: str) -> None:
     [
         # Hyperbole and jokes
         "死ぬほど忙しい",
+        # Kana that only looks like being kicked (つづけられ), jumping for joy, falling things
+        "いまの仕事を続けられるか不安です",
+        "屋上でバーベキューして飛び跳ねた",
+        "ベランダから布団が落ちた",
         "死ぬほど眠い",
         "昨日は死ぬほど笑った",
         "階段で転んで死ぬかと思った",

@@ -1,0 +1,81 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := $(shell cat .python-version)
+# pyenv provides the interpreter on these machines; fall back to python3.10 on PATH.
+PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv root >/dev/null 2>&1 && test -x "$$(pyenv root)/versions/$(PYTHON_VERSION)/bin/python3.10" && echo "$$(pyenv root)/versions/$(PYTHON_VERSION)/bin/python3.10" || command -v python3.10)
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/intake.tar.gz
+
+# Rasa writes to ~/.config/rasa and ~/.keras: keep that inside the project, and keep logs
+# readable (no telemetry, no TensorFlow chatter, no progress-bar floods).
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TQDM_DISABLE := 1
+export PYTHONHASHSEED := 0
+export PYTHONWARNINGS := ignore
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+RASA_ENV := HOME=$(CURDIR)/var/home
+RASA := $(RASA_ENV) $(BIN)/rasa
+
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml) data/rules.yml \
+	data/stories.yml $(wildcard bot/nlu/*.py)
+
+.PHONY: help install train run test lint typecheck pytest validate test-stories eval clean
+
+help:
+	@echo "make run   - set up, train if needed, start the bot, action server and console"
+	@echo "make test  - set up, train if needed, validate data, lint, pytest, rasa test"
+	@echo "make eval  - print classifier figures on the labelled sample and the dev set"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python $(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip<24.1"
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+# Trains only when data, config, domain or the NLU components changed (make compares times).
+$(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
+	@mkdir -p var/home var/logs models
+	@echo "Training the model (about 2 minutes on 2 cores); log: var/logs/train.log"
+	@$(RASA) train --fixed-model-name intake --out models --quiet > var/logs/train.log 2>&1 \
+		|| { tail -n 40 var/logs/train.log; exit 1; }
+	@echo "Model: $(MODEL)"
+
+train: $(MODEL)
+
+validate: install
+	@mkdir -p var/home
+	$(RASA) data validate --quiet --max-history 5
+
+lint: install
+	$(BIN)/ruff check bot actions tests
+	$(BIN)/ruff format --check bot actions tests
+	$(BIN)/mypy bot
+
+pytest: $(MODEL)
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-stories: $(MODEL)
+	@mkdir -p var/home var/results
+	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) \
+		--fail-on-prediction-errors --out var/results --quiet
+
+test: validate lint pytest test-stories
+	@echo "All checks passed."
+
+eval: $(MODEL)
+	$(BIN)/intake eval --model $(MODEL) --cases ../shared/eval/sample.yml tests/nlu/dev_cases.yml
+
+run: $(MODEL)
+	@scripts/run_all.sh
+
+clean:
+	rm -rf var/results var/logs models

@@ -1,0 +1,64 @@
+"""Shared glue between rasa-sdk and ``bot.dialogue``: read the state, send a turn's replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.dialogue import ConversationState, Turn
+from bot.directory import Directory, load_directory
+from bot.nlu.categories import CRISIS_KEY, WORRY_CATEGORIES_KEY, canonical
+from bot.settings import load_settings
+
+
+@lru_cache(maxsize=1)
+def directory() -> Directory:
+    """Loaded once per action-server process; a broken directory fails at the first use."""
+    return load_directory(load_settings().cities_dir)
+
+
+def now() -> datetime:
+    return datetime.now(ZoneInfo(load_settings().timezone))
+
+
+def state_of(tracker: Tracker) -> ConversationState:
+    return ConversationState.from_slots(tracker.current_slot_values())
+
+
+def latest_categories(tracker: Tracker) -> list[str]:
+    """Categories of the latest message: from the classifier, or from a button's payload."""
+    message: dict[str, Any] = tracker.latest_message or {}
+    found = list((message.get(WORRY_CATEGORIES_KEY) or {}).get("categories") or [])
+    found += [
+        str(e.get("value")) for e in message.get("entities") or [] if e.get("entity") == "category"
+    ]
+    return canonical(found)
+
+
+def latest_crisis_kind(tracker: Tracker) -> str | None:
+    crisis = (tracker.latest_message or {}).get(CRISIS_KEY) or {}
+    kind = crisis.get("kind")
+    return str(kind) if kind else None
+
+
+def apply_turn(
+    dispatcher: CollectingDispatcher, before: ConversationState, turn: Turn
+) -> list[EventType]:
+    """Send the replies and return the slot events for whatever changed."""
+    for reply in turn.replies:
+        dispatcher.utter_message(
+            text=reply.text, buttons=[button.as_dict() for button in reply.buttons]
+        )
+    # Starting over forgets the state but keeps the transcript (the conversation id stays).
+    events: list[EventType] = [AllSlotsReset()] if turn.restart else []
+    old_slots = ConversationState().as_slots() if turn.restart else before.as_slots()
+    for name, value in turn.state.as_slots().items():
+        if old_slots.get(name) != value:
+            events.append(SlotSet(name, value))
+    return events

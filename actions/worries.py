@@ -1,0 +1,36 @@
+"""Actions for a worry: route it, or ask when the bot could not tell what it was."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import apply_turn, directory, latest_categories, state_of
+from bot.dialogue import on_fallback, on_worry
+
+
+class ActionRouteWorry(Action):
+    def name(self) -> str:
+        return "action_route_worry"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        state = state_of(tracker)
+        return apply_turn(
+            dispatcher, state, on_worry(state, latest_categories(tracker), directory())
+        )
+
+
+class ActionClarify(Action):
+    def name(self) -> str:
+        return "action_clarify"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        state = state_of(tracker)
+        return apply_turn(dispatcher, state, on_fallback(state, directory()))

@@ -1,0 +1,237 @@
+"""One function per kind of resident turn. Each returns what to say and the new state.
+
+The rules these functions keep (from the issue and from what a distressed resident needs):
+- never name a window before the city is known; ask with buttons instead;
+- for compound worries, say that one window can coordinate the rest;
+- a crisis is answered first, and the worries in the same message are kept for afterwards;
+- an unclear message gets a clarifying question, never a guessed window; after two misses the
+  city's any-attribute window is offered;
+- every answer says how to reach a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.dialogue import texts
+from bot.dialogue.state import (
+    AWAITING_AFTER_CRISIS,
+    AWAITING_CITY,
+    AWAITING_CLARIFICATION,
+    AWAITING_HANDOFF_OFFER,
+    OTHER_CITY,
+    Button,
+    ConversationState,
+    Reply,
+    Turn,
+)
+from bot.directory import (
+    Directory,
+    Window,
+    category_label,
+    crisis_message,
+    describe_route,
+    describe_window,
+)
+from bot.directory.crisis_lines import CrisisKind
+from bot.nlu.categories import CATEGORIES, canonical
+
+
+def _city_code_for_directory(state: ConversationState) -> str | None:
+    return None if state.city in (None, OTHER_CITY) else state.city
+
+
+def _city_name(directory: Directory, code: str) -> str:
+    city = directory.city(code)
+    return city.name if city is not None else code
+
+
+def _any_attribute(state: ConversationState, directory: Directory) -> Window:
+    return directory.any_attribute_window(_city_code_for_directory(state))
+
+
+def _describe(directory: Directory, window: Window) -> str:
+    return describe_window(window, directory.city_of(window))
+
+
+def _crisis_line_kind(kind: str | None, categories: Sequence[str]) -> CrisisKind:
+    """Which lines to show: violence now means the DV or child-abuse lines, else suicide."""
+    if kind == "danger":
+        return "abuse" if "childcare" in categories else "dv"
+    return "suicide"
+
+
+def _ask_city(state: ConversationState, question: str, **changes: object) -> Turn:
+    return Turn(
+        replies=(Reply(question, texts.CITY_BUTTONS),),
+        state=state.evolve(awaiting=AWAITING_CITY, **changes),
+    )
+
+
+def _route(state: ConversationState, categories: Sequence[str], directory: Directory) -> Turn:
+    """Name the windows for these worries in the state's (known) city."""
+    city_code = _city_code_for_directory(state)
+    all_worries = tuple(canonical([*state.worries, *categories]))
+    route = directory.route(city_code, categories)
+    replies = [Reply(line) for line in describe_route(route)]
+    windows = [route.primary(c).id for c in route.categories]
+    coordinator = route.coordinator
+    if coordinator is None and len(all_worries) > len(route.categories):
+        # A worry added to earlier ones: the whole set may now need one coordinating window.
+        coordinator = directory.route(city_code, all_worries).coordinator
+        if coordinator is not None and not route.is_generic:
+            replies.append(Reply(texts.together_with_earlier(coordinator.name)))
+    if coordinator is not None:
+        windows.append(coordinator.id)
+    replies.append(Reply(texts.OFFER_CONTACT, texts.YES_NO_CONTACT))
+    return Turn(
+        replies=tuple(replies),
+        state=state.evolve(
+            worries=all_worries,
+            pending_categories=(),
+            routed_windows=tuple(dict.fromkeys([*state.routed_windows, *windows])),
+            awaiting=AWAITING_HANDOFF_OFFER,
+            fallback_count=0,
+        ),
+    )
+
+
+def on_worry(state: ConversationState, categories: Sequence[str], directory: Directory) -> Turn:
+    """The resident described one or more worries."""
+    found = canonical(categories)
+    if not found:
+        return on_fallback(state, directory)
+    acknowledgement = Reply(texts.worry_acknowledgement([category_label(c) for c in found]))
+    if state.city is None:
+        turn = _ask_city(
+            state,
+            texts.ASK_CITY,
+            pending_categories=tuple(canonical([*state.pending_categories, *found])),
+            fallback_count=0,
+        )
+        return Turn(replies=(acknowledgement, *turn.replies), state=turn.state)
+    turn = _route(state, found, directory)
+    return Turn(replies=(acknowledgement, *turn.replies), state=turn.state)
+
+
+def on_city(state: ConversationState, city: str | None, directory: Directory) -> Turn:
+    """The resident named (or chose) their city; ``None`` means one we do not serve."""
+    known = directory.city(city)
+    code = known.code if known is not None else OTHER_CITY
+    changed = state.evolve(city=code)
+    noted = Reply(
+        texts.OTHER_CITY_NOTED
+        if code == OTHER_CITY
+        else texts.city_noted(_city_name(directory, code))
+    )
+    if state.pending_categories:
+        turn = _route(changed, state.pending_categories, directory)
+    elif state.awaiting == AWAITING_CITY and state.worries:
+        # A change of city: the same worries, the new city's windows.
+        turn = _route(changed.evolve(worries=()), state.worries, directory)
+    else:
+        replies = [
+            Reply(_describe(directory, _any_attribute(changed, directory))),
+            Reply(texts.ASK_WORRY),
+        ]
+        return Turn(replies=(noted, *replies), state=changed.evolve(awaiting=None))
+    return Turn(replies=(noted, *turn.replies), state=turn.state)
+
+
+def on_ask_city(state: ConversationState) -> Turn:
+    return _ask_city(state, texts.ASK_CITY_AGAIN)
+
+
+def on_crisis(
+    state: ConversationState,
+    categories: Sequence[str],
+    kind: str | None,
+    now: datetime,
+) -> Turn:
+    """Crisis lines first, every time; the worries said alongside are kept for later."""
+    lines = crisis_message(now, immediate_danger=True, kind=_crisis_line_kind(kind, categories))
+    replies = [Reply(line) for line in lines]
+    replies.append(Reply(texts.CONTINUE_AFTER_CRISIS, texts.AFTER_CRISIS_BUTTONS))
+    pending = canonical([*state.pending_categories, *categories])
+    return Turn(
+        replies=tuple(replies),
+        state=state.evolve(
+            crisis_detected=True,
+            awaiting=AWAITING_AFTER_CRISIS,
+            pending_categories=tuple(pending),
+        ),
+    )
+
+
+def _category_buttons() -> tuple[Button, ...]:
+    return tuple(
+        Button(category_label(code), f'/share_worry{{"category": "{code}"}}') for code in CATEGORIES
+    )
+
+
+def on_fallback(state: ConversationState, directory: Directory) -> Turn:
+    """A message the bot could not classify: ask, and after two misses offer a catch-all."""
+    misses = state.fallback_count + 1
+    if misses < 2:
+        return Turn(
+            replies=(Reply(texts.CLARIFY_FIRST, _category_buttons()),),
+            state=state.evolve(fallback_count=misses, awaiting=AWAITING_CLARIFICATION),
+        )
+    window = _any_attribute(state, directory)
+    replies = [Reply(texts.CLARIFY_AGAIN), Reply(_describe(directory, window))]
+    if state.city is None:
+        turn = _ask_city(state, texts.ASK_CITY, fallback_count=misses)
+        return Turn(replies=(*replies, *turn.replies), state=turn.state)
+    replies.append(Reply(texts.HOW_TO_REACH))
+    return Turn(
+        replies=tuple(replies),
+        state=state.evolve(fallback_count=misses, awaiting=AWAITING_CLARIFICATION),
+    )
+
+
+def _direct_contact(state: ConversationState, directory: Directory) -> Turn:
+    """How to reach the routed windows (or the any-attribute window) directly."""
+    windows = [w for w in map(directory.window, state.routed_windows) if w is not None]
+    if not windows:
+        windows = [_any_attribute(state, directory)]
+    replies = [Reply(_describe(directory, window)) for window in windows]
+    replies.append(Reply(texts.HOW_TO_REACH))
+    return Turn(replies=tuple(replies), state=state.evolve(awaiting=None))
+
+
+def on_affirm(state: ConversationState, directory: Directory) -> Turn:
+    if state.awaiting == AWAITING_HANDOFF_OFFER:
+        return _direct_contact(state, directory)
+    if state.awaiting == AWAITING_AFTER_CRISIS and state.pending_categories:
+        if state.city is None:
+            return _ask_city(state, texts.ASK_CITY)
+        return _route(state, state.pending_categories, directory)
+    if state.awaiting == AWAITING_CITY:
+        return _ask_city(state, texts.ASK_CITY)
+    return Turn(replies=(Reply(texts.ASK_WORRY),), state=state.evolve(awaiting=None))
+
+
+def on_deny(state: ConversationState) -> Turn:
+    if state.awaiting == AWAITING_HANDOFF_OFFER:
+        text = texts.DECLINED_CONTACT
+    elif state.awaiting == AWAITING_AFTER_CRISIS:
+        text = texts.DECLINED_AFTER_CRISIS
+    else:
+        text = texts.DECLINED_OTHER
+    return Turn(replies=(Reply(text), Reply(texts.RESTART_HINT)), state=state.evolve(awaiting=None))
+
+
+def on_request_human(state: ConversationState, directory: Directory) -> Turn:
+    """The resident asks for a person: name who, and how to reach them."""
+    if state.city is None:
+        return _ask_city(state, texts.ASK_CITY_FOR_PERSON)
+    return _direct_contact(state, directory)
+
+
+def on_start_over() -> Turn:
+    return Turn(
+        replies=(Reply(texts.STARTING_OVER), Reply(texts.GREETING)),
+        state=ConversationState(),
+        restart=True,
+    )

@@ -1,0 +1,74 @@
+"""What the bot remembers between turns, and what one turn produces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+# What the bot's last question was, so that 「はい」「いいえ」 mean the right thing.
+AWAITING_CITY = "city"
+AWAITING_HANDOFF_OFFER = "handoff_offer"
+AWAITING_AFTER_CRISIS = "after_crisis"
+AWAITING_CLARIFICATION = "clarification"
+
+OTHER_CITY = "other"
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"title": self.title, "payload": self.payload}
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    city: str | None = None
+    worries: tuple[str, ...] = ()
+    pending_categories: tuple[str, ...] = ()
+    routed_windows: tuple[str, ...] = ()
+    awaiting: str | None = None
+    fallback_count: int = 0
+    crisis_detected: bool = False
+
+    def evolve(self, **changes: Any) -> ConversationState:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_slots(cls, slots: dict[str, Any]) -> ConversationState:
+        return cls(
+            city=slots.get("city") or None,
+            worries=tuple(slots.get("worries") or ()),
+            pending_categories=tuple(slots.get("pending_categories") or ()),
+            routed_windows=tuple(slots.get("routed_windows") or ()),
+            awaiting=slots.get("awaiting") or None,
+            fallback_count=int(slots.get("fallback_count") or 0),
+            crisis_detected=bool(slots.get("crisis_detected")),
+        )
+
+    def as_slots(self) -> dict[str, Any]:
+        return {
+            "city": self.city,
+            "worries": list(self.worries),
+            "pending_categories": list(self.pending_categories),
+            "routed_windows": list(self.routed_windows),
+            "awaiting": self.awaiting,
+            "fallback_count": float(self.fallback_count),
+            "crisis_detected": self.crisis_detected,
+        }
+
+
+@dataclass(frozen=True)
+class Turn:
+    replies: tuple[Reply, ...]
+    state: ConversationState
+    restart: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)

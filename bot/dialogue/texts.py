@@ -1,0 +1,78 @@
+"""Residents' text: short, warm, plain Japanese (やさしい日本語 where possible).
+
+One place for the wording, so that a city can review every sentence the bot says.
+"""
+
+from __future__ import annotations
+
+from bot.dialogue.state import Button
+
+CITY_BUTTONS: tuple[Button, ...] = (
+    Button("宇部市", '/inform_city{"city": "ube"}'),
+    Button("益田市", '/inform_city{"city": "masuda"}'),
+    Button("久留米市", '/inform_city{"city": "kurume"}'),
+    Button("富士市", '/inform_city{"city": "fuji"}'),
+    Button("その他の市町村", '/inform_city{"city": "other"}'),
+)
+
+YES_NO_CONTACT: tuple[Button, ...] = (
+    Button("はい、連絡がほしい", "/affirm"),
+    Button("いいえ", "/deny"),
+)
+
+AFTER_CRISIS_BUTTONS: tuple[Button, ...] = (
+    Button("相談を続ける", "/affirm"),
+    Button("最初から", "/start_over"),
+)
+
+GREETING = (
+    "こんにちは。ここは、くらしの困りごとを相談する窓口をご案内するチャットです。\n"
+    "困っていることを、あなたのことばで書いてください。家族や知り合いのことでも大丈夫です。"
+)
+ASK_WORRY = "どうぞ、困っていることを書いてください。いくつあっても大丈夫です。"
+ASK_CITY = "相談できる窓口は、住んでいる市によってちがいます。お住まいの市をえらんでください。"
+ASK_CITY_AGAIN = "お住まいの市を、えらびなおしてください。"
+ASK_CITY_FOR_PERSON = "市の窓口の人につなぐために、お住まいの市をえらんでください。"
+OTHER_CITY_NOTED = "わかりました。どこの市町村にもある窓口をご案内します。"
+OFFER_CONTACT = "市の窓口の職員から、あなたに連絡してもらうこともできます。連絡を希望しますか？"
+RESTART_HINT = "「最初から」と書くと、はじめからやり直せます。"
+DECLINED_CONTACT = (
+    "わかりました。あとで相談したくなったら、上の窓口に直接連絡できます。\n"
+    "ほかにも困っていることがあれば、書いてください。"
+)
+DECLINED_AFTER_CRISIS = (
+    "わかりました。つらいときは、いつでも上の電話に相談してください。あなたのペースで大丈夫です。"
+)
+DECLINED_OTHER = "わかりました。ほかに困っていることがあれば、書いてください。"
+CONTINUE_AFTER_CRISIS = "チャットで相談を続けるときは「相談を続ける」をえらんでください。"
+CLARIFY_FIRST = (
+    "ごめんなさい、うまく読み取れませんでした。どんなことで困っていますか？\n"
+    "近いものをえらぶか、もう少しくわしく書いてください。"
+)
+CLARIFY_AGAIN = (
+    "うまくご案内できず、ごめんなさい。どんな困りごとでも受け付けてくれる窓口があります。"
+)
+STARTING_OVER = "はじめからやり直します。これまでの内容は、このチャットでは使いません。"
+HOW_TO_REACH = (
+    "窓口に電話するときは「チャットで案内された、〇〇のことで相談したい」と伝えてください。"
+    "くわしいお話は、窓口の職員（人）がお聞きします。"
+)
+NO_WINDOW_YET = (
+    "まだ相談先をご案内していません。困っていることを書いてもらえれば、合う窓口をお伝えします。"
+)
+
+
+def worry_acknowledgement(labels: list[str]) -> str:
+    joined = "と".join(f"「{label}」" for label in labels)
+    return f"{joined}のことで、困っているのですね。話してくださって、ありがとうございます。"
+
+
+def city_noted(city_name: str) -> str:
+    return f"{city_name}ですね。"
+
+
+def together_with_earlier(window_name: str) -> str:
+    return (
+        f"前に書いてくれた困りごととあわせて、「{window_name}」でまとめて相談できます。"
+        "ほかの窓口と連絡をとりあって、一緒に考えてくれます。"
+    )

@@ -1,0 +1,163 @@
+"""Rasa components around the rule layers: city recognition and crisis detection.
+
+Both run after the statistical classifiers so that their decisions are final: a crisis phrase
+found by the rules always makes the intent ``crisis`` whatever DIET thought, and a city is
+only ever one of the four codes (or ``other``), never a guess from the model.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.categories import CRISIS_INTENT, CRISIS_KEY
+from bot.nlu.city_rules import detect_city_answer, find_city
+from bot.nlu.crisis_rules import detect_crisis
+
+logger = logging.getLogger(__name__)
+
+CITY_ENTITY = "city"
+INFORM_CITY_INTENT = "inform_city"
+
+
+class _StatelessComponent(GraphComponent):
+    """Rule components have nothing to learn; training passes the data through."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._config = {**self.get_default_config(), **config}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> _StatelessComponent:
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class CityEntityExtractor(_StatelessComponent, EntityExtractorMixin):
+    """Adds a ``city`` entity (ube, masuda, kurume, fuji or other) from the rule layer."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # Bare answers (「うべ」「その他」) are only trusted in short replies to the city question.
+        return {"max_answer_length": 12}
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            entity = self._city_entity(message, text)
+            if entity is None:
+                continue
+            entities = [
+                e for e in message.get(ENTITIES, []) if e.get(ENTITY_ATTRIBUTE_TYPE) != CITY_ENTITY
+            ]
+            entities.append(entity)
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+    def _city_entity(self, message: Message, text: str) -> dict[str, Any] | None:
+        mention = find_city(text)
+        if mention is not None:
+            return self._entity(mention.code, mention.start, mention.end)
+        stripped = text.strip()
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        short_answer = len(stripped) <= int(self._config["max_answer_length"])
+        if stripped and (short_answer or intent == INFORM_CITY_INTENT):
+            code = detect_city_answer(stripped)
+            if code is not None:
+                start = text.index(stripped)
+                return self._entity(code, start, start + len(stripped))
+        return None
+
+    @staticmethod
+    def _entity(code: str, start: int, end: int) -> dict[str, Any]:
+        return {
+            ENTITY_ATTRIBUTE_TYPE: CITY_ENTITY,
+            ENTITY_ATTRIBUTE_VALUE: code,
+            ENTITY_ATTRIBUTE_START: start,
+            ENTITY_ATTRIBUTE_END: end,
+            PREDICTED_CONFIDENCE_KEY: 1.0,
+            EXTRACTOR: CityEntityExtractor.__name__,
+        }
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class CrisisRuleClassifier(_StatelessComponent, IntentClassifier):
+    """Makes ``crisis`` the intent when the rules fire or DIET is very sure.
+
+    The model path needs high confidence because a false alarm is not free either (the sample
+    must show no false crisis); the rule path needs none, so detection never rests on the model
+    alone. The decision is recorded under ``crisis`` in the parse result for the actions,
+    ``intake classify`` and the ticket's urgency.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"model_threshold": 0.8}
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text:
+                continue
+            decision = self._decide(message, text)
+            message.set(CRISIS_KEY, decision, add_to_output=True)
+            if decision["detected"]:
+                intent = {INTENT_NAME_KEY: CRISIS_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+                ranking = [
+                    r
+                    for r in message.get(INTENT_RANKING_KEY) or []
+                    if r.get("name") != CRISIS_INTENT
+                ]
+                message.set(INTENT, intent, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == CRISIS_INTENT:
+                # DIET leaned to crisis but not enough: ask rather than alarm or ignore.
+                intent = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 0.0}
+                message.set(INTENT, intent, add_to_output=True)
+        return messages
+
+    def _decide(self, message: Message, text: str) -> dict[str, Any]:
+        match = detect_crisis(text)
+        if match is not None:
+            return {"detected": True, "kind": match.kind, "source": "rule"}
+        model_confidence = max(
+            (
+                float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+                for r in message.get(INTENT_RANKING_KEY) or []
+                if r.get(INTENT_NAME_KEY) == CRISIS_INTENT
+            ),
+            default=0.0,
+        )
+        if model_confidence >= float(self._config["model_threshold"]):
+            return {"detected": True, "kind": "suicide", "source": "model"}
+        return {"detected": False, "kind": None, "source": None}

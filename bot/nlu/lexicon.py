@@ -1,0 +1,192 @@
+"""A small reading lexicon for each worry category.
+
+The statistical models learn most wording from the training data; this list catches the words
+that carry a worry on their own but may be spelt in ways training never showed (kana-only,
+half-width, dialect endings). Patterns are matched against the katakana reading of the whole
+message, so one entry covers kanji, hiragana and katakana spellings. Keep entries unambiguous:
+a word that often means something else (手帳 is also 母子手帳) does not belong here.
+"""
+
+from __future__ import annotations
+
+import re
+
+CATEGORY_READINGS: dict[str, tuple[str, ...]] = {
+    "housing": (
+        "ヤチン",
+        "スムトコロ",
+        "スムイエ",
+        "スムバショ",
+        "スマイガ",
+        "スマイヲ",
+        "タイキョ",
+        "タチノキ",
+        "オイダサ",
+        "デテイケトイワレ",
+        "ホームレス",
+        "ネルトコロ",
+        "ノジュク",
+        "ジュウキョ",
+        "ネットカフェデネ",
+        "ヤドナシ",
+    ),
+    "debt": (
+        "シャッキン",
+        "シャッキン",
+        "サラキン",
+        "ヤミキン",
+        "リボ",
+        "トクソク",
+        "トリタテ",
+        "ヘンサイ",
+        "サイム",
+        "ジコハサン",
+        "ショウヒシャキンユウ",
+        "キャッシング",
+        "カードローン",
+        "サイムセイリ",
+    ),
+    "income": (
+        "シツギョウ",
+        "ムショク",
+        "リストラ",
+        "カイコサレ",
+        "セイカツホゴ",
+        "シュウニュウ",
+        "ショトクガ",
+        "キュウリョウガ",
+        "テドリ",
+        "セイカツヒ",
+        "タベルモノガナ",
+        "トウサン",
+        "ヤトイドメ",
+        "ハケンギリ",
+        "シゴトヲウシナ",
+        "シゴトガナクナ",
+        "シゴトガミツカラ",
+        "シゴトヲクビ",
+        "オカネガナ",
+        "オカネガタリ",
+        "カネガナイ",
+        "デンキガトマ",
+        "ガスガトマ",
+        "スイドウガトマ",
+        "デンキヲトメ",
+        "ガスヲトメ",
+        "スイドウヲトメ",
+        "ライフライン",
+        "ハケンギレ",
+    ),
+    "childcare": (
+        "コソダテ",
+        "イクジ",
+        "ニンシン",
+        "シュッサン",
+        "ホイクエン",
+        "ホイクショ",
+        "フトウコウ",
+        "ヤングケアラー",
+        "アカチャン",
+        "ニュウジ",
+        "トウコウキョヒ",
+        "ガッコウニイカ",
+        "ガッコウニイケ",
+        "ヨナキ",
+        "ニンプ",
+        "サンゴウツ",
+        "ツワリ",
+    ),
+    "hikikomori": (
+        "ヒキコモ",
+        "ヒッキー",
+        "ヘヤニコモ",
+        "ヘヤカラデ",
+        "イエカラデラレ",
+        "イエカラデナ",
+        "ソトニデラレ",
+        "ソトニデナ",
+        "ハチマルゴーマル",
+    ),
+    "elderly_care": (
+        "カイゴ",
+        "ニンチショウ",
+        "ボケテ",
+        "ハイカイ",
+        "ロウジンホーム",
+        "シセツニュウショ",
+        "ヨウカイゴ",
+        "ケアマネ",
+        "デイサービス",
+        "ネタキリ",
+        "モノワスレ",
+        "ロウロウ",
+    ),
+    "disability": (
+        "ショウガイシャ",
+        "ショウガイネンキン",
+        "ショウガイテチョウ",
+        "ショウガイフクシ",
+        "ハッタツショウガイ",
+        "チテキショウガイ",
+        "セイシンショウガイ",
+        "シンタイショウガイ",
+        "ショウガイガア",
+        "ショウガイノアル",
+        "ジヘイショウ",
+        "アスペルガー",
+        "トウゴウシッチョウ",
+        "シュウロウケイゾク",
+        "リョウイク",
+        "クルマイス",
+        "ショウガイジ",
+        "ハッタツノオクレ",
+    ),
+    "abuse_dv": (
+        "ギャクタイ",
+        "ボウリョク",
+        "ディーブイ",
+        "ナグラ",
+        "ナグル",
+        "タタカレ",
+        "タタイテ",
+        "ケラレ",
+        "モラハラ",
+        "ドナラレ",
+        "ストーカー",
+        "ボウゲン",
+    ),
+    "isolation": (
+        "コドク",
+        "コリツ",
+        "ハナシアイテ",
+        "サビシ",
+        "ヒトリボッチ",
+        "タヨレルヒト",
+        "タヨレル ヒト",
+        "キンジョヅキアイ",
+        "キンジョヅキアイ",
+        "トモダチガイナ",
+        "ダレモイナ",
+        "ダレトモハナサ",
+        "ソウダンデキルヒトガイナ",
+        "ツナガリガナ",
+    ),
+}
+
+_LATIN_PATTERNS: dict[str, re.Pattern[str]] = {
+    "abuse_dv": re.compile(r"(?<![a-z])dv(?![a-z])", re.IGNORECASE),
+    "disability": re.compile(r"(?<![a-z])(adhd|asd)(?![a-z])", re.IGNORECASE),
+}
+
+_COMPILED: dict[str, re.Pattern[str]] = {
+    code: re.compile("|".join(sorted({re.escape(w.replace(" ", "")) for w in words}, key=len)))
+    for code, words in CATEGORY_READINGS.items()
+}
+
+
+def lexicon_hits(reading: str) -> set[str]:
+    """Categories whose lexicon words occur in a katakana reading (Latin kept as written)."""
+    compact = reading.replace(" ", "")
+    hits = {code for code, pattern in _COMPILED.items() if pattern.search(compact)}
+    hits |= {code for code, pattern in _LATIN_PATTERNS.items() if pattern.search(reading)}
+    return hits

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Starts the action server, the Rasa server and the staff console; prints where they are.
+# Ctrl-C stops all three. Logs go to var/logs/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var/logs var/home
+export HOME="$PWD/var/home"
+BIN=.venv/bin
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+wait_for() { # url seconds name
+  for _ in $(seq 1 "$2"); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 1
+  done
+  echo "$3 did not start; see var/logs/" >&2
+  return 1
+}
+
+"$BIN/intake" db upgrade >> var/logs/console.log 2>&1 || true
+
+"$BIN/rasa" run actions --port 5055 > var/logs/actions.log 2>&1 &
+pids+=($!)
+"$BIN/rasa" run --enable-api --interface 127.0.0.1 --port 5005 --model models/intake.tar.gz \
+  --cors "http://127.0.0.1:8080" > var/logs/rasa.log 2>&1 &
+pids+=($!)
+if "$BIN/python" -c "import bot.console.app" 2>/dev/null; then
+  "$BIN/python" -m bot.console > var/logs/console.log 2>&1 &
+  pids+=($!)
+fi
+
+wait_for http://127.0.0.1:5055/health 60 "Action server"
+wait_for http://127.0.0.1:5005/status 180 "Rasa server"
+
+cat <<TXT
+
+The bot is running.
+  Rasa REST channel:  http://127.0.0.1:5005/webhooks/rest/webhook
+  Action server:      http://127.0.0.1:5055/health
+TXT
+if [ "${#pids[@]}" -gt 2 ]; then
+  wait_for http://127.0.0.1:8080/healthz 30 "Console" && cat <<TXT
+  Staff console:      http://127.0.0.1:8080/
+  Website chat:       http://127.0.0.1:8080/chat?city=ube
+TXT
+fi
+cat <<'TXT'
+
+Try it:
+  curl -s http://127.0.0.1:5005/webhooks/rest/webhook \
+    -H 'Content-Type: application/json' \
+    -d '{"sender": "demo", "message": "宇部市に住んでいます。家賃が払えず住む所がなくなりそう"}'
+
+Press Ctrl-C to stop.
+TXT
+wait -n "${pids[@]}"

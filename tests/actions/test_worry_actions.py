@@ -1,0 +1,117 @@
+"""The worry and city actions: what a resident sees after describing a worry."""
+
+from __future__ import annotations
+
+from actions.city import ActionAskCity, ActionSetCity
+from actions.worries import ActionClarify, ActionRouteWorry
+from tests.actions.conftest import make_tracker, slot_events, texts
+
+
+def test_worry_without_city_asks_the_city_with_buttons_and_keeps_the_worry(dispatcher):
+    tracker = make_tracker("家賃が払えません", "share_worry", categories=["housing"])
+    events = ActionRouteWorry().run(dispatcher, tracker, {})
+    last = dispatcher.messages[-1]
+    assert [b["title"] for b in last["buttons"]][:4] == ["宇部市", "益田市", "久留米市", "富士市"]
+    said = texts(dispatcher)
+    assert "「住まい」のことで、困っているのですね" in said
+    # No window is named before the city is known: it would be the wrong city's.
+    assert "センター" not in said
+    assert slot_events(events)["pending_categories"] == ["housing"]
+    assert slot_events(events)["awaiting"] == "city"
+
+
+def test_ube_housing_names_the_seikatsu_support_centre_and_its_sourced_phone(dispatcher):
+    tracker = make_tracker(
+        "家賃が払えません", "share_worry", slots={"city": "ube"}, categories=["housing"]
+    )
+    events = ActionRouteWorry().run(dispatcher, tracker, {})
+    said = texts(dispatcher)
+    assert "生活相談サポートセンターうべ" in said
+    assert "0836-43-7440" in said
+    assert "ube.seikatsu_support" in slot_events(events)["routed_windows"]
+    # The last message offers a staff contact with yes/no buttons.
+    assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]] == ["/affirm", "/deny"]
+
+
+def test_three_worries_at_once_mention_the_coordinating_window(dispatcher):
+    tracker = make_tracker(
+        "介護で仕事を辞めて借金が返せない",
+        "share_worry",
+        slots={"city": "ube"},
+        categories=["debt", "income", "elderly_care"],
+    )
+    ActionRouteWorry().run(dispatcher, tracker, {})
+    said = texts(dispatcher)
+    assert "福祉総合相談センター" in said
+    assert "まとめて相談できます" in said
+    assert "高齢者総合相談センター" in said
+
+
+def test_city_chosen_by_button_routes_the_waiting_worry(dispatcher):
+    tracker = make_tracker(
+        '/inform_city{"city": "masuda"}',
+        "inform_city",
+        slots={"city": "masuda", "pending_categories": ["debt"], "awaiting": "city"},
+        entities=[{"entity": "city", "value": "masuda"}],
+    )
+    events = ActionSetCity().run(dispatcher, tracker, {})
+    said = texts(dispatcher)
+    assert "益田市ですね" in said
+    assert "あんしん生活支援センター" in said
+    assert slot_events(events)["pending_categories"] == []
+
+
+def test_unknown_city_gets_the_kinds_of_window_every_municipality_has(dispatcher):
+    tracker = make_tracker(
+        "下関市です", "inform_city", slots={"pending_categories": ["elderly_care"]}
+    )
+    events = ActionSetCity().run(dispatcher, tracker, {})
+    said = texts(dispatcher)
+    assert "地域包括支援センター" in said
+    assert "役所" in said
+    assert slot_events(events)["city"] == "other"
+
+
+def test_changing_city_reroutes_the_same_worries(dispatcher):
+    ask = ActionAskCity().run(
+        dispatcher, make_tracker("市をまちがえました", "change_city", slots={"city": "ube"}), {}
+    )
+    assert slot_events(ask)["awaiting"] == "city"
+    dispatcher.messages.clear()
+    tracker = make_tracker(
+        '/inform_city{"city": "kurume"}',
+        "inform_city",
+        slots={"city": "kurume", "worries": ["housing"], "awaiting": "city"},
+        entities=[{"entity": "city", "value": "kurume"}],
+    )
+    ActionSetCity().run(dispatcher, tracker, {})
+    said = texts(dispatcher)
+    assert "生活自立支援センター" in said
+    assert "生活相談サポートセンターうべ" not in said
+
+
+def test_fallback_asks_first_then_offers_the_any_attribute_window(dispatcher):
+    first = ActionClarify().run(
+        dispatcher, make_tracker("うーん", "nlu_fallback", slots={"city": "ube"}), {}
+    )
+    assert len(dispatcher.messages[-1]["buttons"]) == 9
+    assert "窓口" not in texts(dispatcher)
+    dispatcher.messages.clear()
+    count = slot_events(first)["fallback_count"]
+    ActionClarify().run(
+        dispatcher,
+        make_tracker("よくわからない", "nlu_fallback", slots={"city": "ube", "fallback_count": count}),
+        {},
+    )
+    assert "福祉なんでも相談窓口" in texts(dispatcher)
+
+
+def test_clarifying_button_payload_routes_by_its_category_entity(dispatcher):
+    tracker = make_tracker(
+        '/share_worry{"category": "isolation"}',
+        "share_worry",
+        slots={"city": "fuji"},
+        entities=[{"entity": "category", "value": "isolation"}],
+    )
+    ActionRouteWorry().run(dispatcher, tracker, {})
+    assert "孤立・孤独" in texts(dispatcher)

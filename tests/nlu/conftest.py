@@ -1,0 +1,24 @@
+"""The trained model, loaded once for every test that needs the bot's real NLU."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import PROJECT_ROOT
+
+MODEL = PROJECT_ROOT / "models" / "intake.tar.gz"
+SHARED = PROJECT_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def classifier() -> Iterator[object]:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: `make test` trains it before pytest runs")
+    from bot.nlu.classifier import MessageClassifier
+
+    loaded = MessageClassifier(Path(MODEL))
+    yield loaded
+    loaded.close()
