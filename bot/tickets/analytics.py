@@ -13,8 +13,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.sql import Select
 
-from bot.tickets.schema import TicketRow
+from bot.tickets.schema import AnonymousIntakeRow, TicketRow
 from bot.tickets.store import TicketStore
 
 UNCATEGORISED = "未分類"
@@ -39,11 +40,47 @@ def weekly_counts(
         stmt = stmt.where(TicketRow.city == city)
     if since:
         stmt = stmt.where(TicketRow.created_at >= since)
+    return _count_by_week(store, stmt)
+
+
+ANONYMOUS_OUTCOMES = frozenset({"consent_declined", "cancelled"})
+
+
+def record_anonymous_intake(
+    store: TicketStore, city: str, categories: Sequence[str], outcome: str
+) -> None:
+    """Count an intake that was not handed over; nothing that identifies the resident."""
+    if outcome not in ANONYMOUS_OUTCOMES:
+        raise ValueError(f"unknown outcome: {outcome!r}")
+    with store.session() as session, session.begin():
+        session.add(
+            AnonymousIntakeRow(
+                recorded_at=datetime.now(ZoneInfo("UTC")),
+                city=city,
+                categories=sorted(set(categories)),
+                outcome=outcome,
+            )
+        )
+
+
+def anonymous_weekly_counts(store: TicketStore, city: str | None = None) -> Sequence[WeeklyCount]:
+    """Not-handed-over intakes per (city, ISO week, category), for the unmet-needs review."""
+    stmt = select(
+        AnonymousIntakeRow.city, AnonymousIntakeRow.recorded_at, AnonymousIntakeRow.categories
+    )
+    if city:
+        stmt = stmt.where(AnonymousIntakeRow.city == city)
+    return _count_by_week(store, stmt)
+
+
+def _count_by_week(store: TicketStore, stmt: Select) -> Sequence[WeeklyCount]:
+    """Rows of (city, time, categories) → counts per city, ISO week (city time) and category;
+    a row with several categories counts once in each."""
     zone = ZoneInfo(store.timezone)
     counter: Counter[tuple[str, int, int, str]] = Counter()
     with store.session() as session:
-        for row_city, created_at, categories in session.execute(stmt):
-            year, week, _ = created_at.astimezone(zone).isocalendar()
+        for row_city, at, categories in session.execute(stmt):
+            year, week, _ = at.astimezone(zone).isocalendar()
             for category in categories or [UNCATEGORISED]:
                 counter[(row_city, year, week, category)] += 1
     return sorted(WeeklyCount(*key, count) for key, count in counter.items())

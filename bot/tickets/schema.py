@@ -149,3 +149,19 @@ class ApiTokenRow(Base):
     label = Column(String(200), nullable=True)
     created_at = Column(UTCDateTime, nullable=False)
     revoked_at = Column(UTCDateTime, nullable=True)
+
+
+class AnonymousIntakeRow(Base):
+    """An intake that was not handed over (no consent, or cancelled): counts only.
+
+    No text, contact or conversation id is kept: without consent only the anonymous counts
+    are allowed, and they are what the unmet-needs review needs (city, categories, week).
+    """
+
+    __tablename__ = "anonymous_intakes"
+
+    id = Column(Integer, primary_key=True)
+    recorded_at = Column(UTCDateTime, nullable=False, index=True)
+    city = Column(String(32), nullable=False, index=True)
+    categories = Column(JSONType, nullable=False)
+    outcome = Column(String(32), nullable=False)

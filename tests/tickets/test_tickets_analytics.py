@@ -23,3 +23,22 @@ def test_weekly_counts(store: TicketStore, make_submission, clock) -> None:
         WeeklyCount("ube", 2026, 11, "生活困窮", 1),
     ]
     assert len(weekly_counts(store, city="kurume")) == 1
+
+
+def test_an_intake_without_consent_leaves_only_an_anonymous_count(store):
+    """Refused consent keeps city, categories and week for the unmet-needs review, nothing
+    that could identify the resident."""
+    from bot.tickets.analytics import anonymous_weekly_counts, record_anonymous_intake
+    from bot.tickets.schema import AnonymousIntakeRow
+
+    record_anonymous_intake(store, "ube", ["debt", "income"], "consent_declined")
+    counts = anonymous_weekly_counts(store, city="ube")
+    assert sorted((c.category, c.count) for c in counts) == [("debt", 1), ("income", 1)]
+    assert {column.name for column in AnonymousIntakeRow.__table__.columns} == {
+        "id",
+        "recorded_at",
+        "city",
+        "categories",
+        "outcome",
+    }
+    assert anonymous_weekly_counts(store, city="kurume") == []

@@ -13,7 +13,14 @@ from bot.tickets.engine import make_engine
 from bot.tickets.migrate import current_revision, head_revision
 from bot.tickets.schema import Base
 
-TABLES = {"tickets", "ticket_events", "ticket_sequences", "users", "api_tokens"}
+TABLES = {
+    "tickets",
+    "ticket_events",
+    "ticket_sequences",
+    "users",
+    "api_tokens",
+    "anonymous_intakes",
+}
 
 
 def _tables(url: str) -> set[str]:
