@@ -41,6 +41,8 @@ class Settings:
     line_channel_secret: str | None = None
     line_channel_access_token: str | None = None
     line_api_base: str = "https://api.line.me"
+    # Shared state between several instances (LINE redelivery de-duplication); in-process if unset.
+    redis_url: str | None = None
     timezone: str = "Asia/Tokyo"
 
     @property
@@ -67,5 +69,6 @@ def load_settings() -> Settings:
         line_channel_secret=_env("LINE_CHANNEL_SECRET"),
         line_channel_access_token=_env("LINE_CHANNEL_ACCESS_TOKEN"),
         line_api_base=_env("LINE_API_BASE", "https://api.line.me") or "",
+        redis_url=_env("REDIS_URL"),
         timezone=_env("INTAKE_TIMEZONE", "Asia/Tokyo") or "Asia/Tokyo",
     )
