@@ -1,0 +1,151 @@
+"""Application factory for the staff console (aiohttp-demos style).
+
+``create_app`` wires settings, the ticket store, sessions, CSRF, templates, security headers
+and routes. Other parts of the project add their own routes through ``plugins``: each is a
+callable receiving the application before it starts (e.g. ``bot/web``'s residents' chat page),
+reading ``app[STORE]`` / ``app[SETTINGS]`` if it needs them and decorating cookie-less POST
+handlers with ``csrf_exempt``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from aiohttp_session import session_middleware
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from cryptography import fernet
+
+from bot.console import api, auth, labels, views_queue, views_ticket, views_users
+from bot.console.csrf import csrf_middleware
+from bot.console.errors import error_middleware
+from bot.console.keys import CSP, NAMES, SETTINGS, STORE, THROTTLE, TIMEZONE
+from bot.console.names import DisplayNames
+from bot.console.security import DEFAULT_CSP, add_security_headers
+from bot.console.throttle import LoginThrottle
+from bot.settings import Settings, load_settings
+from bot.tickets import TicketStore
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SESSION_COOKIE = "intake_console"
+# A working day: long enough not to interrupt a shift, short enough for a shared PC.
+SESSION_MAX_AGE = 8 * 60 * 60
+
+Plugin = Callable[[web.Application], None]
+
+
+def session_storage(settings: Settings) -> EncryptedCookieStorage:
+    """Encrypted, HttpOnly, SameSite=Lax cookie; a random key per process when unset."""
+    secret = settings.session_secret or fernet.Fernet.generate_key().decode()
+    return EncryptedCookieStorage(
+        secret,
+        cookie_name=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.cookie_secure,
+    )
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """For the run script and monitoring; touches nothing, reveals nothing."""
+    return web.Response(text="ok")
+
+
+def setup_templates(app: web.Application, tz: ZoneInfo) -> None:
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(str(PACKAGE_DIR / "templates")),
+        autoescape=True,  # never ``|safe`` on user data
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["local_time"] = lambda moment: labels.format_local(moment, tz)
+    env.globals.update(
+        STATUS=labels.STATUS_LABELS,
+        PRIORITY=labels.PRIORITY_LABELS,
+        CATEGORY=labels.CATEGORY_LABELS,
+        ROLE=labels.ROLE_LABELS,
+        EVENT=labels.EVENT_LABELS,
+        SHARED=labels.SHARED_ITEM_LABELS,
+        CHANNEL=labels.CHANNEL_LABELS,
+        ACTOR=labels.ACTOR_LABELS,
+        label=labels.label,
+        describe_event=labels.describe_event,
+        names=app[NAMES],
+    )
+
+
+def setup_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/healthz", healthz, name="healthz")
+    r.add_get("/login", auth.login_page, name="login")
+    r.add_post("/login", auth.login_submit)
+    r.add_post("/logout", auth.logout, name="logout")
+    r.add_get("/", views_queue.queue, name="queue")
+    r.add_get("/tickets/{ref}", views_ticket.ticket_page, name="ticket")
+    r.add_post("/tickets/{ref}/assign", views_ticket.assign_self, name="ticket_assign")
+    r.add_post("/tickets/{ref}/status", views_ticket.change_status, name="ticket_status")
+    r.add_post("/tickets/{ref}/notes", views_ticket.add_note, name="ticket_note")
+    r.add_post("/tickets/{ref}/refer", views_ticket.refer, name="ticket_refer")
+    r.add_get("/users", views_users.users_page, name="users")
+    r.add_post("/users", views_users.create_user)
+    r.add_post("/users/{username}/disable", views_users.disable_user, name="user_disable")
+    r.add_get("/api/tickets", api.list_tickets, name="api_tickets")
+    r.add_get("/api/tickets/{ref}", api.get_ticket, name="api_ticket")
+    r.add_static("/static/", PACKAGE_DIR / "static", name="static")
+
+
+def create_app(
+    settings: Settings | None = None,
+    store: TicketStore | None = None,
+    *,
+    plugins: Iterable[Plugin] = (),
+    names: DisplayNames | None = None,
+    throttle: LoginThrottle | None = None,
+) -> web.Application:
+    """Build the console. Does not migrate: ``python -m bot.console`` does that at start-up.
+
+    A store passed in stays owned by the caller; one built here from ``settings.database_url``
+    is disposed on shutdown.
+    """
+    settings = settings or load_settings()
+    owns_store = store is None
+    ticket_store = store or TicketStore(settings.database_url, timezone=settings.timezone)
+
+    app = web.Application(
+        middlewares=[
+            session_middleware(session_storage(settings)),
+            error_middleware,
+            csrf_middleware,
+        ],
+        client_max_size=256 * 1024,  # forms are small; notes are capped at 10,000 characters
+    )
+    app[SETTINGS] = settings
+    app[STORE] = ticket_store
+    app[NAMES] = names or DisplayNames.load(settings.cities_dir)
+    app[TIMEZONE] = ZoneInfo(settings.timezone)
+    app[THROTTLE] = throttle or LoginThrottle()
+    app[CSP] = DEFAULT_CSP
+    setup_templates(app, app[TIMEZONE])
+    setup_routes(app)
+    # aiohttp 3.9 annotates signals for aiosignal<1.4; the callback has the documented shape.
+    app.on_response_prepare.append(add_security_headers)  # type: ignore[arg-type]
+
+    if owns_store:
+
+        async def dispose_store(_app: web.Application) -> AsyncIterator[None]:
+            yield
+            ticket_store.dispose()
+
+        app.cleanup_ctx.append(dispose_store)
+
+    for plugin in plugins:
+        plugin(app)
+    return app

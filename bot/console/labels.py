@@ -1,0 +1,100 @@
+"""Japanese wording for the codes the store keeps, and JST formatting.
+
+The store speaks in stable codes (``in_progress``, ``housing``); staff read plain Japanese. All
+translation happens here so templates and the API never disagree about a label, and an unknown
+code (a category added later, an old window id) is shown as-is instead of breaking the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.tickets import EventKind, Priority, Role, Status, TicketEvent
+
+STATUS_LABELS: Mapping[str, str] = {
+    Status.NEW.value: "新規",
+    Status.ASSIGNED.value: "担当決定",
+    Status.IN_PROGRESS.value: "対応中",
+    Status.REFERRED.value: "多機関協働へつないだ",
+    Status.CLOSED.value: "終了",
+}
+
+PRIORITY_LABELS: Mapping[str, str] = {
+    Priority.URGENT.value: "至急",
+    Priority.HIGH.value: "高",
+    Priority.NORMAL.value: "通常",
+}
+
+# The nine worry codes of bot.nlu.categories, in their canonical order.
+CATEGORY_LABELS: Mapping[str, str] = {
+    "housing": "住まい",
+    "debt": "借金",
+    "income": "仕事・お金",
+    "childcare": "子育て",
+    "hikikomori": "ひきこもり",
+    "elderly_care": "介護・高齢",
+    "disability": "障がい",
+    "abuse_dv": "暴力・虐待",
+    "isolation": "孤立・孤独",
+}
+
+ROLE_LABELS: Mapping[str, str] = {
+    Role.STAFF.value: "窓口職員",
+    Role.COORDINATOR.value: "市のコーディネーター",
+    Role.ADMIN.value: "管理者",
+}
+
+EVENT_LABELS: Mapping[str, str] = {
+    EventKind.CREATED.value: "受付",
+    EventKind.ASSIGNED.value: "担当者の割り当て",
+    EventKind.STATUS_CHANGED.value: "状態の変更",
+    EventKind.NOTE_ADDED.value: "メモ",
+    EventKind.REFERRED.value: "多機関協働へつなぐ",
+    EventKind.FIELD_CORRECTED.value: "項目の修正",
+}
+
+SHARED_ITEM_LABELS: Mapping[str, str] = {
+    "summary": "相談内容の要約",
+    "contact": "連絡先",
+    "messages": "相談時のメッセージ",
+}
+
+CHANNEL_LABELS: Mapping[str, str] = {"web": "ウェブ", "line": "LINE", "rest": "API"}
+
+ACTOR_LABELS: Mapping[str, str] = {"bot": "受付ボット", "system": "システム"}
+
+
+def label(mapping: Mapping[str, str], code: object) -> str:
+    """The Japanese label of a code, or the code itself when it is unknown."""
+    key = getattr(code, "value", code)
+    return mapping.get(str(key), str(key)) if key is not None else ""
+
+
+def format_local(moment: datetime | None, tz: ZoneInfo) -> str:
+    """``2026/03/10 09:00`` in the city's time zone (JST); staff never see UTC."""
+    if moment is None:
+        return ""
+    return moment.astimezone(tz).strftime("%Y/%m/%d %H:%M")
+
+
+def describe_event(event: TicketEvent) -> str:
+    """One plain sentence for the event log; note text is kept whole (templates escape it)."""
+    data = event.data or {}
+    kind = event.kind.value
+    if kind == EventKind.STATUS_CHANGED.value:
+        return f"{label(STATUS_LABELS, data.get('from'))} → {label(STATUS_LABELS, data.get('to'))}"
+    if kind == EventKind.ASSIGNED.value:
+        before = data.get("from") or "（なし）"
+        return f"{before} → {data.get('to') or '（なし）'}"
+    if kind == EventKind.NOTE_ADDED.value:
+        return str(data.get("text") or "")
+    if kind == EventKind.REFERRED.value:
+        return str(data.get("note") or "")
+    if kind == EventKind.FIELD_CORRECTED.value:
+        return f"{data.get('field')}: {data.get('old') or '（空）'} → {data.get('new') or '（空）'}"
+    if kind == EventKind.CREATED.value:
+        priority = label(PRIORITY_LABELS, data.get("priority"))
+        return f"優先度 {priority}・{label(CHANNEL_LABELS, data.get('channel'))}から受付"
+    return ""

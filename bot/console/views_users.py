@@ -1,0 +1,96 @@
+"""User administration for a city's admin: list, create (with a password), disable.
+
+Admins act only within their own city: the city of a new account is the admin's, and an
+account of another city is a 404 like an unknown one. API tokens stay a CLI task
+(``intake token create``) because a token must be shown exactly once, to the right person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from bot.console.auth import admin_required
+from bot.console.flash import flash
+from bot.console.keys import NAMES, REQUEST_USER, STORE
+from bot.console.labels import ROLE_LABELS
+from bot.console.render import render
+from bot.tickets import Role, User, UserError, WeakPassword
+
+log = logging.getLogger(__name__)
+
+
+def _users_url(request: web.Request) -> str:
+    return str(request.app.router["users"].url_for())
+
+
+@admin_required
+async def users_page(request: web.Request) -> web.StreamResponse:
+    admin: User = request[REQUEST_USER]
+    users = await asyncio.to_thread(request.app[STORE].list_users, admin.city)
+    return await render(
+        request,
+        "users.html",
+        {
+            "users": users,
+            "role_options": list(ROLE_LABELS.items()),
+            "window_options": request.app[NAMES].city_windows(admin.city),
+        },
+    )
+
+
+@admin_required
+async def create_user(request: web.Request) -> web.StreamResponse:
+    admin: User = request[REQUEST_USER]
+    form = await request.post()
+    username = str(form.get("username", "")).strip()
+    password = str(form.get("password", ""))
+    if password != str(form.get("password_confirm", "")):
+        await flash(request, "確認用のパスワードが一致しません。作成していません。", "error")
+        raise web.HTTPSeeOther(_users_url(request))
+    role = str(form.get("role", ""))
+    window = str(form.get("window_id", "")).strip() or None
+    display_name = str(form.get("display_name", "")).strip() or None
+    if role not in {r.value for r in Role}:
+        await flash(request, "役割を選んでください。", "error")
+        raise web.HTTPSeeOther(_users_url(request))
+    try:
+        created = await asyncio.to_thread(
+            request.app[STORE].create_user,
+            username,
+            password,
+            role=role,
+            city=admin.city,
+            window_id=window,
+            display_name=display_name,
+        )
+    except WeakPassword:
+        await flash(request, "パスワードは12文字以上にしてください。作成していません。", "error")
+    except UserError as error:
+        await flash(request, f"作成できませんでした：{error}", "error")
+    else:
+        log.info("user %s created by %s", created.username, admin.username)
+        await flash(request, f"ユーザー {created.username} を作成しました。")
+    raise web.HTTPSeeOther(_users_url(request))
+
+
+@admin_required
+async def disable_user(request: web.Request) -> web.StreamResponse:
+    admin: User = request[REQUEST_USER]
+    store = request.app[STORE]
+    username = request.match_info["username"]
+    target = await asyncio.to_thread(store.get_user, username)
+    if target is None or target.city != admin.city:
+        raise web.HTTPNotFound(text="ユーザーが見つかりません。")
+    if target.username == admin.username:
+        await flash(request, "自分自身は無効にできません。", "error")
+        raise web.HTTPSeeOther(_users_url(request))
+    await asyncio.to_thread(store.disable_user, target.username)
+    log.info("user %s disabled by %s", target.username, admin.username)
+    await flash(
+        request,
+        f"ユーザー {target.username} を無効にしました。ログインとAPIトークンは使えなくなります。",
+    )
+    raise web.HTTPSeeOther(_users_url(request))
