@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -11,10 +12,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue import ConversationState, Turn
+from bot.dialogue import Button, ConversationState, Turn
 from bot.directory import Directory, load_directory
 from bot.nlu.categories import CRISIS_KEY, WORRY_CATEGORIES_KEY, canonical
 from bot.settings import load_settings
+from bot.tickets import Outbox, TicketStore
 
 
 @lru_cache(maxsize=1)
@@ -52,9 +54,7 @@ def apply_turn(
 ) -> list[EventType]:
     """Send the replies and return the slot events for whatever changed."""
     for reply in turn.replies:
-        dispatcher.utter_message(
-            text=reply.text, buttons=[button.as_dict() for button in reply.buttons]
-        )
+        send(dispatcher, reply.text, reply.buttons)
     # Starting over forgets the state but keeps the transcript (the conversation id stays).
     events: list[EventType] = [AllSlotsReset()] if turn.restart else []
     old_slots = ConversationState().as_slots() if turn.restart else before.as_slots()
@@ -62,3 +62,17 @@ def apply_turn(
         if old_slots.get(name) != value:
             events.append(SlotSet(name, value))
     return events
+
+
+@lru_cache(maxsize=1)
+def ticket_store() -> TicketStore:
+    """One store (and connection pool) per action-server process."""
+    return TicketStore(load_settings().database_url, timezone=load_settings().timezone)
+
+
+def outbox() -> Outbox:
+    return Outbox(load_settings().var_dir / "outbox")
+
+
+def send(dispatcher: CollectingDispatcher, text: str, buttons: Sequence[Button] = ()) -> None:
+    dispatcher.utter_message(text=text, buttons=[button.as_dict() for button in buttons])

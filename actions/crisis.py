@@ -26,5 +26,11 @@ class ActionCrisisResponse(Action):
         kind = latest_crisis_kind(tracker)
         # The conversation id only: the resident's words stay out of the logs.
         logger.warning("Crisis response sent (kind=%s) in %s", kind, tracker.sender_id)
-        turn = on_crisis(state, latest_categories(tracker), kind, now())
+        turn = on_crisis(
+            state,
+            latest_categories(tracker),
+            kind,
+            now(),
+            during_intake=tracker.active_loop_name == "intake_form",
+        )
         return apply_turn(dispatcher, state, turn)

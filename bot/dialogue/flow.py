@@ -84,14 +84,20 @@ def _route(state: ConversationState, categories: Sequence[str], directory: Direc
             replies.append(Reply(texts.together_with_earlier(coordinator.name)))
     if coordinator is not None:
         windows.append(coordinator.id)
-    replies.append(Reply(texts.OFFER_CONTACT, texts.YES_NO_CONTACT))
+    if route.is_generic:
+        # Staff of the four cities cannot take a case from elsewhere: say where to go instead.
+        replies.append(Reply(texts.OTHER_CITY_DIRECT))
+        awaiting = None
+    else:
+        replies.append(Reply(texts.OFFER_CONTACT, texts.YES_NO_CONTACT))
+        awaiting = AWAITING_HANDOFF_OFFER
     return Turn(
         replies=tuple(replies),
         state=state.evolve(
             worries=all_worries,
             pending_categories=(),
             routed_windows=tuple(dict.fromkeys([*state.routed_windows, *windows])),
-            awaiting=AWAITING_HANDOFF_OFFER,
+            awaiting=awaiting,
             fallback_count=0,
         ),
     )
@@ -148,10 +154,23 @@ def on_crisis(
     categories: Sequence[str],
     kind: str | None,
     now: datetime,
+    *,
+    during_intake: bool = False,
 ) -> Turn:
-    """Crisis lines first, every time; the worries said alongside are kept for later."""
+    """Crisis lines first, every time; the worries said alongside are kept for later.
+
+    During the intake the questions simply go on afterwards, so no "continue?" buttons.
+    """
     lines = crisis_message(now, immediate_danger=True, kind=_crisis_line_kind(kind, categories))
     replies = [Reply(line) for line in lines]
+    if during_intake:
+        return Turn(
+            replies=tuple(replies),
+            state=state.evolve(
+                crisis_detected=True,
+                pending_categories=tuple(canonical([*state.pending_categories, *categories])),
+            ),
+        )
     replies.append(Reply(texts.CONTINUE_AFTER_CRISIS, texts.AFTER_CRISIS_BUTTONS))
     pending = canonical([*state.pending_categories, *categories])
     return Turn(
@@ -223,10 +242,18 @@ def on_deny(state: ConversationState) -> Turn:
 
 
 def on_request_human(state: ConversationState, directory: Directory) -> Turn:
-    """The resident asks for a person: name who, and how to reach them."""
+    """The resident asks for a person: offer a staff contact (the intake), or say whom to call."""
     if state.city is None:
         return _ask_city(state, texts.ASK_CITY_FOR_PERSON)
-    return _direct_contact(state, directory)
+    if state.city == OTHER_CITY:
+        return _direct_contact(state, directory)
+    if not state.routed_windows:
+        window = _any_attribute(state, directory)
+        state = state.evolve(routed_windows=(window.id,))
+    return Turn(
+        replies=(Reply(texts.OFFER_CONTACT, texts.YES_NO_CONTACT),),
+        state=state.evolve(awaiting=AWAITING_HANDOFF_OFFER),
+    )
 
 
 def on_start_over() -> Turn:

@@ -27,6 +27,10 @@ def make_tracker(
     categories: list[str] | None = None,
     entities: list[dict[str, Any]] | None = None,
     crisis: dict[str, Any] | None = None,
+    history: list[str] | None = None,
+    input_channel: str = "rest",
+    requested_slot: str | None = None,
+    active_loop: str | None = None,
 ) -> Tracker:
     latest_message: dict[str, Any] = {
         "text": text,
@@ -35,14 +39,30 @@ def make_tracker(
         "worry_categories": {"categories": categories or [], "confidence": {}},
         "crisis": crisis or {"detected": False, "kind": None, "source": None},
     }
+    events = [
+        {"event": "user", "text": earlier, "timestamp": 1_790_000_000.0 + i, "parse_data": {}}
+        for i, earlier in enumerate(history or [])
+    ]
+    events.append(
+        {
+            "event": "user",
+            "text": text,
+            "timestamp": 1_790_000_100.0,
+            "parse_data": latest_message,
+            "input_channel": input_channel,
+        }
+    )
+    all_slots = {**SLOT_DEFAULTS, **(slots or {})}
+    if requested_slot:
+        all_slots["requested_slot"] = requested_slot
     return Tracker(
         sender_id="test-resident",
-        slots={**SLOT_DEFAULTS, **(slots or {})},
+        slots=all_slots,
         latest_message=latest_message,
-        events=[{"event": "user", "text": text, "parse_data": latest_message}],
+        events=events,
         paused=False,
         followup_action=None,
-        active_loop={},
+        active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
 

@@ -100,7 +100,9 @@ def test_fallback_asks_first_then_offers_the_any_attribute_window(dispatcher):
     count = slot_events(first)["fallback_count"]
     ActionClarify().run(
         dispatcher,
-        make_tracker("よくわからない", "nlu_fallback", slots={"city": "ube", "fallback_count": count}),
+        make_tracker(
+            "よくわからない", "nlu_fallback", slots={"city": "ube", "fallback_count": count}
+        ),
         {},
     )
     assert "福祉なんでも相談窓口" in texts(dispatcher)

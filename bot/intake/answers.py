@@ -1,0 +1,120 @@
+"""How free-text answers are read into the intake's values.
+
+Residents answer by button or in their own words, on a phone, sometimes in full-width digits
+or kana. Each reader returns the normalised value, or ``None`` when the answer does not fit
+(the form then asks once more, and after two misses leaves the field empty).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_FREE_TEXT = 200
+MAX_NAME = 30
+
+_ABOUT_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("本人", r"本人|自分|じぶん|わたし|私|僕|ぼく|俺|おれ|うち"),
+    (
+        "家族",
+        r"家族|かぞく|息子|むすこ|娘|むすめ|母|はは|父|ちち|夫|おっと|妻|つま|兄|姉|弟|妹"
+        r"|祖父|祖母|親|子ども|子供|こども|孫|まご|おじ|おば|配偶者|旦那|嫁",
+    ),
+    ("知人・近所", r"知人|近所|きんじょ|友人|友達|ともだち|知り合い|しりあい|隣|となり"),
+)
+_URGENCY_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("今日中", r"今日|きょう|すぐ|至急|いますぐ|今すぐ|急いで|大至急"),
+    ("今週中", r"今週|こんしゅう|数日|近いうち|週"),
+    ("急がない", r"急がない|いそがない|いつでも|ゆっくり|急ぎません"),
+)
+_METHOD_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("電話", r"電話|でんわ|tel|携帯|けいたい"),
+    ("メール", r"メール|めーる|mail|eメール"),
+    ("LINE", r"line|ライン|らいん"),
+    ("窓口に行く", r"窓口|まどぐち|行く|いく|行きます|来所|直接"),
+)
+_AGE_CHOICES = ("19歳以下", "20〜39歳", "40〜64歳", "65歳以上")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
+
+
+def clean(text: str) -> str:
+    """NFKC (full-width digits and letters become ASCII) and trimmed."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def _first_match(text: str, patterns: tuple[tuple[str, str], ...]) -> str | None:
+    lowered = clean(text).lower()
+    for value, pattern in patterns:
+        if re.search(pattern, lowered):
+            return value
+    return None
+
+
+def read_about(text: str) -> str | None:
+    return _first_match(text, _ABOUT_PATTERNS)
+
+
+def read_urgency(text: str) -> str | None:
+    return _first_match(text, _URGENCY_PATTERNS)
+
+
+def read_contact_method(text: str) -> str | None:
+    return _first_match(text, _METHOD_PATTERNS)
+
+
+def read_age(text: str) -> str | None:
+    value = clean(text)
+    if value in _AGE_CHOICES:
+        return value
+    match = re.search(r"(\d{1,3})\s*(?:代|歳|才|さい)", value)
+    if not match:
+        return None
+    years = int(match.group(1))
+    if years < 20:
+        return _AGE_CHOICES[0]
+    if years < 40:
+        return _AGE_CHOICES[1]
+    if years < 65:
+        return _AGE_CHOICES[2]
+    return _AGE_CHOICES[3]
+
+
+def read_free_text(text: str, limit: int = MAX_FREE_TEXT) -> str | None:
+    value = " ".join(clean(text).split())
+    return value if 0 < len(value) <= limit else None
+
+
+def read_name(text: str) -> str | None:
+    return read_free_text(text, MAX_NAME)
+
+
+def read_phone(text: str) -> str | None:
+    """A Japanese phone number (10 or 11 digits, starting with 0), hyphenated for reading."""
+    digits = re.sub(r"[\s\-‐－ー−()（）]", "", clean(text))
+    if not re.fullmatch(r"0\d{9,10}", digits):
+        return None
+    if len(digits) == 11:
+        return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
+    return digits
+
+
+def read_email(text: str) -> str | None:
+    value = clean(text)
+    return value if len(value) <= 200 and _EMAIL.match(value) else None
+
+
+def read_contact_value(method: str | None, text: str) -> str | None:
+    if method == "電話":
+        return read_phone(text)
+    if method == "メール":
+        return read_email(text)
+    return read_free_text(text, 100)
+
+
+def read_yes_no(text: str) -> bool | None:
+    value = clean(text).lower()
+    if re.search(r"同意しない|いいえ|いやです|だめ|ダメ|やめ|no\b|しない", value):
+        return False
+    if re.search(r"同意|はい|いいよ|いいです|お願い|おねがい|ok|yes|大丈夫|だいじょうぶ", value):
+        return True
+    return None

@@ -1,0 +1,74 @@
+"""The intake questions, asked in this order, each skippable with 「答えたくない」.
+
+Only what the handoff needs is asked: who the worry is about, a rough age, the household, how
+urgent it is, how to reach the resident, and a name or nickname. Nothing else is collected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SKIPPED = "skipped"
+DECLINE_BUTTON = ("答えたくない", "/decline_answer")
+
+
+@dataclass(frozen=True)
+class Field:
+    slot: str
+    label: str  # how the summary names it
+    question: str
+    choices: tuple[str, ...] = ()
+
+
+ABOUT = Field(
+    "intake_about",
+    "困っている人",
+    "困っているのは、どなたのことですか？",
+    ("本人", "家族", "知人・近所"),
+)
+AGE = Field(
+    "intake_age",
+    "年代",
+    "その方の年代を教えてください。",
+    ("19歳以下", "20〜39歳", "40〜64歳", "65歳以上"),
+)
+HOUSEHOLD = Field(
+    "intake_household",
+    "一緒に暮らしている人",
+    "その方は、どなたと暮らしていますか？",
+    ("ひとり暮らし", "家族と暮らしている", "その他"),
+)
+URGENCY = Field(
+    "intake_urgency",
+    "急ぎぐあい",
+    "どのくらい急ぎますか？",
+    ("今日中", "今週中", "急がない"),
+)
+CONTACT_METHOD = Field(
+    "intake_contact_method",
+    "連絡の方法",
+    "窓口の職員からの連絡は、どの方法がよいですか？",
+    ("電話", "メール", "LINE", "窓口に行く"),
+)
+CONTACT_VALUE = Field("intake_contact_value", "連絡先", "")
+NAME = Field(
+    "intake_name",
+    "お名前",
+    "お名前を教えてください。ニックネームでも大丈夫です。",
+)
+CONSENT = Field("intake_consent", "窓口に伝えること", "")
+MEETING_CONSENT = Field("intake_meeting_consent", "重層的支援会議での共有", "")
+
+QUESTIONS: tuple[Field, ...] = (ABOUT, AGE, HOUSEHOLD, URGENCY, CONTACT_METHOD, CONTACT_VALUE, NAME)
+ALL_FIELDS: tuple[Field, ...] = (*QUESTIONS, CONSENT, MEETING_CONSENT)
+# The fields a resident can correct from the summary (consent is asked again instead).
+CORRECTABLE: tuple[Field, ...] = QUESTIONS
+FIELD_BY_SLOT = {field.slot: field for field in ALL_FIELDS}
+RETRY_SLOT = "intake_retries"
+
+CONTACT_QUESTIONS = {
+    "電話": "連絡してよい電話番号を教えてください。（例: 090-1234-5678）",
+    "メール": "連絡してよいメールアドレスを教えてください。",
+    "LINE": "LINEのIDを教えてください。",
+    "窓口に行く": "窓口に行けそうな日や時間を教えてください。（例: 平日の午前）",
+}

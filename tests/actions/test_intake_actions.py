@@ -1,0 +1,229 @@
+"""The handoff intake: validation with a friendly re-ask, consent, summary, sending, retries."""
+
+from __future__ import annotations
+
+import pytest
+
+import actions.intake as intake_actions
+from actions.intake import (
+    ActionAskIntakeConsent,
+    ActionCancelIntake,
+    ActionCorrectIntake,
+    ActionIntakeSummary,
+    ActionSubmitIntake,
+    ValidateIntakeForm,
+)
+from bot.tickets import Outbox, TicketStore, upgrade_database
+from bot.tickets.analytics import anonymous_weekly_counts
+from bot.tickets.domain import Role
+from tests.actions.conftest import make_tracker, slot_events, texts
+
+DOMAIN = {
+    "forms": {
+        "intake_form": {
+            "required_slots": [
+                "intake_about",
+                "intake_age",
+                "intake_household",
+                "intake_urgency",
+                "intake_contact_method",
+                "intake_contact_value",
+                "intake_name",
+                "intake_consent",
+                "intake_meeting_consent",
+            ]
+        }
+    }
+}
+ANSWERS = {
+    "intake_about": "家族",
+    "intake_age": "65歳以上",
+    "intake_household": "ひとり暮らし",
+    "intake_urgency": "今日中",
+    "intake_contact_method": "電話",
+    "intake_contact_value": "090-1234-5678",
+    "intake_name": "たろう",
+    "intake_consent": "yes",
+    "intake_meeting_consent": "yes",
+}
+ROUTED = {
+    "city": "ube",
+    "worries": ["debt", "elderly_care"],
+    "routed_windows": ["ube.seikatsu_support", "ube.koureisha_sodan", "ube.fukushi_sogo_sodan"],
+}
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'tickets.sqlite3'}"
+    upgrade_database(url)
+    ticket_store = TicketStore(url)
+    monkeypatch.setattr(intake_actions, "ticket_store", lambda: ticket_store)
+    monkeypatch.setattr(intake_actions, "outbox", lambda: Outbox(tmp_path / "outbox"))
+    yield ticket_store
+    ticket_store.dispose()
+
+
+def coordinator(store):
+    return store.get_user("coord-ube") or store.create_user(
+        "coord-ube", "a-long-password-123", Role.COORDINATOR, "ube"
+    )
+
+
+async def validate(slot, value, dispatcher, **slots):
+    tracker = make_tracker(
+        str(value),
+        "inform",
+        slots={**ROUTED, **slots, slot: value},
+        requested_slot=slot,
+        active_loop="intake_form",
+    )
+    # As the Rasa server sends it: the slot candidate extracted from the message comes last.
+    tracker.events.append({"event": "slot", "name": slot, "value": value})
+    events = await ValidateIntakeForm().get_validation_events(dispatcher, tracker, DOMAIN)
+    return slot_events(events)
+
+
+async def test_an_invalid_phone_is_asked_again_with_a_hint_then_left_empty(dispatcher):
+    first = await validate(
+        "intake_contact_value", "12345", dispatcher, intake_contact_method="電話"
+    )
+    assert first["intake_contact_value"] is None
+    assert first["intake_retries"] == 1.0
+    assert "090-1234-5678 のように" in texts(dispatcher)
+    second = await validate(
+        "intake_contact_value",
+        "まだ持っていない",
+        dispatcher,
+        intake_contact_method="電話",
+        intake_retries=1.0,
+    )
+    assert second["intake_contact_value"] == "skipped"
+    assert "とばして" in texts(dispatcher)
+
+
+async def test_full_width_digits_are_a_valid_phone(dispatcher):
+    result = await validate(
+        "intake_contact_value",
+        "０９０ー１２３４ー５６７８",
+        dispatcher,
+        intake_contact_method="電話",
+    )
+    assert result["intake_contact_value"] == "090-1234-5678"
+
+
+async def test_email_is_checked_for_its_form(dispatcher):
+    bad = await validate(
+        "intake_contact_value", "taro@", dispatcher, intake_contact_method="メール"
+    )
+    good = await validate(
+        "intake_contact_value", "ｔａｒｏ@example.jp", dispatcher, intake_contact_method="メール"
+    )
+    assert bad["intake_contact_value"] is None
+    assert good["intake_contact_value"] == "taro@example.jp"
+
+
+async def test_free_words_are_read_into_the_choices(dispatcher):
+    assert (await validate("intake_about", "息子のことです", dispatcher))["intake_about"] == "家族"
+    assert (await validate("intake_age", "70代", dispatcher))["intake_age"] == "65歳以上"
+    assert (await validate("intake_urgency", "すぐにでも", dispatcher))[
+        "intake_urgency"
+    ] == "今日中"
+
+
+async def test_line_users_are_not_asked_for_a_contact_they_already_gave(dispatcher):
+    tracker = make_tracker(
+        "LINE", "inform", slots={"intake_contact_method": "LINE"}, input_channel="line"
+    )
+    required = await ValidateIntakeForm().required_slots(
+        DOMAIN["forms"]["intake_form"]["required_slots"], dispatcher, tracker, DOMAIN
+    )
+    assert "intake_contact_value" not in required
+
+
+def test_consent_question_names_the_windows_that_will_receive_it(dispatcher):
+    ActionAskIntakeConsent().run(dispatcher, make_tracker("", "inform", slots=ROUTED), {})
+    said = texts(dispatcher)
+    assert "宇部市" in said and "生活相談サポートセンターうべ" in said
+    assert [b["title"] for b in dispatcher.messages[-1]["buttons"]] == ["同意する", "同意しない"]
+
+
+def test_summary_shows_every_answer_before_sending(dispatcher, store):
+    events = ActionIntakeSummary().run(
+        dispatcher, make_tracker("", "inform", slots={**ROUTED, **ANSWERS}), {}
+    )
+    said = texts(dispatcher)
+    for value in ("家族", "65歳以上", "090-1234-5678", "たろう", "福祉総合相談センター"):
+        assert value in said
+    assert "この内容で送ってよいですか" in said
+    assert slot_events(events)["awaiting"] == "intake_confirm"
+
+
+def test_without_consent_only_a_count_is_kept_and_the_windows_are_given(dispatcher, store):
+    slots = {**ROUTED, **ANSWERS, "intake_consent": "no"}
+    events = ActionIntakeSummary().run(dispatcher, make_tracker("", "deny", slots=slots), {})
+    assert "0836-43-7440" in texts(dispatcher)
+    assert store.list(coordinator(store)) == []
+    counts = anonymous_weekly_counts(store, city="ube")
+    assert sorted(c.category for c in counts) == ["debt", "elderly_care"]
+    assert slot_events(events)["intake_contact_value"] is None  # forgotten
+
+
+async def test_sending_creates_one_urgent_ticket_even_when_retried(dispatcher, store):
+    slots = {**ROUTED, **ANSWERS, "crisis_detected": True, "awaiting": "intake_confirm"}
+    tracker = make_tracker(
+        "はい", "affirm", slots=slots, history=["母の介護と借金で困っています", "/affirm"]
+    )
+    events = await ActionSubmitIntake().run(dispatcher, tracker, {})
+    said = texts(dispatcher)
+    assert "受付番号は UBE-" in said
+    tickets = store.list(coordinator(store))
+    assert len(tickets) == 1
+    ticket = tickets[0]
+    assert ticket.priority.value == "urgent"
+    assert ticket.summary.contact_value == "090-1234-5678"
+    assert ticket.consent.support_meeting is True
+    assert [m.text for m in ticket.messages] == ["母の介護と借金で困っています", "はい"]
+    assert slot_events(events)["submission_no"] == 1.0
+    # The same submission retried (same conversation, same number): no duplicate.
+    await ActionSubmitIntake().run(dispatcher, tracker, {})
+    assert len(store.list(coordinator(store))) == 1
+
+
+async def test_an_unreachable_store_keeps_the_intake_in_the_outbox(
+    dispatcher, tmp_path, monkeypatch
+):
+    broken = TicketStore("postgresql+psycopg2://postgres@127.0.0.1:1/none")
+    monkeypatch.setattr(intake_actions, "ticket_store", lambda: broken)
+    monkeypatch.setattr(intake_actions, "outbox", lambda: Outbox(tmp_path / "outbox"))
+    tracker = make_tracker("はい", "affirm", slots={**ROUTED, **ANSWERS})
+    await ActionSubmitIntake().run(dispatcher, tracker, {})
+    said = texts(dispatcher)
+    assert "なくさずに保存しました" in said
+    assert "0836-43-7440" in said  # the window's direct contact
+    assert len(list((tmp_path / "outbox").glob("*.json"))) == 1
+
+
+def test_cancelling_sends_nothing_and_counts_anonymously(dispatcher, store):
+    events = ActionCancelIntake().run(
+        dispatcher, make_tracker("いいえ", "deny", slots={**ROUTED, **ANSWERS}), {}
+    )
+    assert "送っていません" in texts(dispatcher)
+    assert store.list(coordinator(store)) == []
+    assert anonymous_weekly_counts(store, city="ube")
+    assert slot_events(events)["intake_name"] is None
+
+
+def test_correcting_a_field_forgets_only_that_answer(dispatcher):
+    tracker = make_tracker(
+        '/correct_field{"intake_field": "intake_contact_method"}',
+        "correct_field",
+        slots={**ROUTED, **ANSWERS},
+        entities=[{"entity": "intake_field", "value": "intake_contact_method"}],
+    )
+    events = slot_events(ActionCorrectIntake().run(dispatcher, tracker, {}))
+    assert events == {
+        "intake_contact_method": None,
+        "intake_retries": 0.0,
+        "intake_contact_value": None,
+    }
