@@ -120,6 +120,8 @@ CATEGORY_READINGS: dict[str, tuple[str, ...]] = {
         "ネタキリ",
         "モノワスレ",
         "ロウロウ",
+        "コウレイ",
+        "トシヨリ",
     ),
     "disability": (
         "ショウガイシャ",
@@ -140,6 +142,9 @@ CATEGORY_READINGS: dict[str, tuple[str, ...]] = {
         "クルマイス",
         "ショウガイジ",
         "ハッタツノオクレ",
+        "フジユウ",
+        "ハンシンマヒ",
+        "セイシンカ",
     ),
     "abuse_dv": (
         "ギャクタイ",

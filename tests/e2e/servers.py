@@ -51,8 +51,10 @@ class RunningBot:
 
 
 @contextmanager
-def running_bot(work_dir: Path, database_url: str) -> Iterator[RunningBot]:
-    """Action server + Rasa server (REST channel) using ``database_url`` for tickets."""
+def running_bot(
+    work_dir: Path, database_url: str, extra_env: dict[str, str] | None = None
+) -> Iterator[RunningBot]:
+    """Action server + Rasa server (REST and LINE channels) using ``database_url`` for tickets."""
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: `make test` trains it before pytest runs")
     var_dir = work_dir / "var"
@@ -65,6 +67,7 @@ def running_bot(work_dir: Path, database_url: str) -> Iterator[RunningBot]:
         "PYTHONWARNINGS": "ignore",
         "DATABASE_URL": database_url,
         "INTAKE_VAR_DIR": str(var_dir),
+        **(extra_env or {}),
     }
     action_port, rasa_port = free_port(), free_port()
     endpoints = work_dir / "endpoints.yml"
