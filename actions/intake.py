@@ -55,10 +55,9 @@ def _reset_intake() -> list[EventType]:
 
 
 def _channel(tracker: Tracker) -> str:
-    if tracker.get_latest_input_channel() == "line":
-        return "line"
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    return "web" if metadata.get("channel") == "web" else "rest"
+    """line, web (the website chat's proxy names itself) or rest (any other REST client)."""
+    channel = tracker.get_latest_input_channel()
+    return channel if channel in ("line", "web") else "rest"
 
 
 def _windows(tracker: Tracker) -> list[Any]:

@@ -20,7 +20,7 @@ from bot.tickets import upgrade_database
 log = logging.getLogger("bot.console")
 
 # e.g. ("bot.web:setup",) once the residents' website exists.
-PLUGINS: tuple[str, ...] = ()
+PLUGINS: tuple[str, ...] = ("bot.web:setup",)
 
 
 def resolve_plugins(specs: Sequence[str]) -> list[Plugin]:

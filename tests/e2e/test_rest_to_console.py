@@ -75,3 +75,27 @@ async def test_a_resident_reaches_a_ticket_in_the_console_api(bot, aiohttp_clien
     assert ticket["summary"]["contact_value"] == "090-1234-5678"
     assert ticket["status"] == "new"
     store.dispose()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "😢😢😢", "<script>alert(1)</script>", "ｱｱｱ", "あ" * 5000, '{"message": 1}'],
+    ids=["empty", "emoji", "html", "half-width", "huge", "json-looking"],
+)
+async def test_bad_input_gets_a_polite_reply_and_the_conversation_goes_on(bot, text):
+    """Nothing a resident types breaks the conversation or goes unanswered."""
+    async with aiohttp.ClientSession() as session:
+        sender = f"bad-input-{abs(hash(text))}"
+        async with session.post(
+            f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+        ) as response:
+            assert response.status == 200
+            replies = await response.json()
+        assert replies, "the bot must answer"
+        assert all("<script>" not in r.get("text", "") for r in replies)
+        async with session.post(
+            f"{bot.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": "借金が返せなくて困っています"},
+        ) as response:
+            follow_up = "\n".join(r.get("text", "") for r in await response.json())
+        assert "借金" in follow_up

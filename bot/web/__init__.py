@@ -1,0 +1,19 @@
+"""The residents' website chat: a page that talks to the bot through a same-origin proxy.
+
+Routes (added by ``setup_web_chat(app, settings)``):
+
+- ``GET /chat?city=ube``  the chat; ``city`` (ube, masuda, kurume, fuji) preselects the city,
+  any other value is ignored and the bot asks;
+- ``GET /chat/crisis``  the crisis lines from ``data/crisis_lines.yml`` (verified ones only);
+- ``POST /chat/api/message``  JSON ``{"sender", "message"}`` forwarded to Rasa's REST channel
+  (``{settings.rasa_url}/webhooks/rest/webhook``); answers Rasa's list of ``{text, buttons}``
+  or ``{"error", "message"}`` with a polite Japanese message (400/413/415/502/503/504);
+- ``GET /chat/static/...``  ``chat.js`` and ``chat.css`` (no build step, no CDN).
+
+In the console: ``create_app(settings, plugins=[bot.web.setup])`` (or ``"bot.web:setup"`` in
+``bot.console.__main__.PLUGINS``). Alone: ``python -m bot.web``.
+"""
+
+from bot.web.setup import create_web_app, setup, setup_web_chat
+
+__all__ = ["create_web_app", "setup", "setup_web_chat"]
