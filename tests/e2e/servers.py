@@ -1,7 +1,7 @@
-"""Start the real action server and Rasa server on free loopback ports for end-to-end tests.
+"""Start the real action server and Rasa servers on free loopback ports for end-to-end tests.
 
-Both are separate processes, as in production; their database and var/ directory are the
-test's own, passed through the environment (bot.settings reads them).
+Each is a separate process, as in production; their database and var/ directory are the test's
+own, passed through the environment (bot.settings reads them).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,78 @@ def _wait(url: str, seconds: float, process: subprocess.Popen[bytes], log: Path)
     raise RuntimeError(f"{url} not ready after {seconds} s; log:\n{log.read_text()[-3000:]}")
 
 
+@contextmanager
+def _process(
+    command: list[str], env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def bot_env(
+    var_dir: Path, database_url: str, extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    (var_dir / "home").mkdir(parents=True, exist_ok=True)
+    return {
+        **os.environ,
+        "HOME": str(var_dir / "home"),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONWARNINGS": "ignore",
+        "DATABASE_URL": database_url,
+        "INTAKE_VAR_DIR": str(var_dir),
+        **(extra or {}),
+    }
+
+
+@contextmanager
+def action_server(work_dir: Path, env: dict[str, str]) -> Iterator[str]:
+    """The action server; yields its webhook URL."""
+    port = free_port()
+    log = work_dir / f"actions-{port}.log"
+    command = [str(BIN / "rasa"), "run", "actions", "--port", str(port)]
+    with _process(command, env, log) as process:
+        _wait(f"http://127.0.0.1:{port}/health", 60, process, log)
+        yield f"http://127.0.0.1:{port}/webhook"
+
+
+@contextmanager
+def rasa_server(work_dir: Path, endpoints: Path, env: dict[str, str]) -> Iterator[str]:
+    """A Rasa server with the REST and LINE channels; yields its base URL."""
+    if not MODEL.exists():
+        raise RuntimeError(f"{MODEL} is missing: `make test` trains it before pytest runs")
+    port = free_port()
+    log = work_dir / f"rasa-{port}.log"
+    command = [
+        str(BIN / "rasa"),
+        "run",
+        "--enable-api",
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--model",
+        str(MODEL),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(PROJECT_ROOT / "credentials.yml"),
+    ]
+    with _process(command, env, log) as process:
+        _wait(f"http://127.0.0.1:{port}/status", 240, process, log)
+        yield f"http://127.0.0.1:{port}"
+
+
 @dataclass(frozen=True)
 class RunningBot:
     rasa_url: str
@@ -54,77 +126,12 @@ class RunningBot:
 def running_bot(
     work_dir: Path, database_url: str, extra_env: dict[str, str] | None = None
 ) -> Iterator[RunningBot]:
-    """Action server + Rasa server (REST and LINE channels) using ``database_url`` for tickets."""
-    if not MODEL.exists():
-        raise RuntimeError(f"{MODEL} is missing: `make test` trains it before pytest runs")
+    """Action server + one Rasa server using ``database_url`` for tickets."""
     var_dir = work_dir / "var"
-    (var_dir / "home").mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "HOME": str(var_dir / "home"),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "PYTHONWARNINGS": "ignore",
-        "DATABASE_URL": database_url,
-        "INTAKE_VAR_DIR": str(var_dir),
-        **(extra_env or {}),
-    }
-    action_port, rasa_port = free_port(), free_port()
-    endpoints = work_dir / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n', encoding="utf-8"
-    )
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        action_log = work_dir / "actions.log"
-        with action_log.open("wb") as sink:
-            processes.append(
-                subprocess.Popen(
-                    [str(BIN / "rasa"), "run", "actions", "--port", str(action_port)],
-                    cwd=PROJECT_ROOT,
-                    env=env,
-                    stdout=sink,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        rasa_log = work_dir / "rasa.log"
-        with rasa_log.open("wb") as sink:
-            processes.append(
-                subprocess.Popen(
-                    [
-                        str(BIN / "rasa"),
-                        "run",
-                        "--enable-api",
-                        "--interface",
-                        "127.0.0.1",
-                        "--port",
-                        str(rasa_port),
-                        "--model",
-                        str(MODEL),
-                        "--endpoints",
-                        str(endpoints),
-                        "--credentials",
-                        str(PROJECT_ROOT / "credentials.yml"),
-                    ],
-                    cwd=PROJECT_ROOT,
-                    env=env,
-                    stdout=sink,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        _wait(f"http://127.0.0.1:{action_port}/health", 60, processes[0], action_log)
-        _wait(f"http://127.0.0.1:{rasa_port}/status", 240, processes[1], rasa_log)
-        yield RunningBot(
-            rasa_url=f"http://127.0.0.1:{rasa_port}",
-            action_url=f"http://127.0.0.1:{action_port}",
-            database_url=database_url,
-            var_dir=var_dir,
-        )
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    env = bot_env(var_dir, database_url, extra_env)
+    with ExitStack() as stack:
+        action_url = stack.enter_context(action_server(work_dir, env))
+        endpoints = work_dir / "endpoints.yml"
+        endpoints.write_text(f'action_endpoint:\n  url: "{action_url}"\n', encoding="utf-8")
+        rasa_url = stack.enter_context(rasa_server(work_dir, endpoints, env))
+        yield RunningBot(rasa_url, action_url, database_url, var_dir)

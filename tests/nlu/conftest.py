@@ -22,3 +22,13 @@ def classifier() -> Iterator[object]:
     loaded = MessageClassifier(Path(MODEL))
     yield loaded
     loaded.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quiet_rasa_logs() -> None:
+    """Rasa logs every parse at debug level; keep failure output to what matters."""
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)

@@ -1,0 +1,67 @@
+"""Two Rasa instances share one conversation through PostgreSQL (tracker) and Redis (locks).
+
+This is the production set-up of endpoints.production.yml, against the machine's real
+PostgreSQL and Redis: a resident's first message reaches one instance, the next reaches the
+other, and the second instance still knows the worry the first one heard.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import ExitStack
+
+import aiohttp
+import pytest
+import redis
+import sqlalchemy as sa
+
+from bot.settings import PROJECT_ROOT
+from tests.e2e.servers import action_server, bot_env, rasa_server
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+
+
+async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> str:
+    async with session.post(
+        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+    ) as response:
+        assert response.status == 200
+        return "\n".join(r.get("text", "") for r in await response.json())
+
+
+async def test_two_instances_continue_one_conversation(tmp_path):
+    redis.Redis(host="127.0.0.1", port=6379).ping()  # fail loudly if Redis is not there
+    sender = f"multi-{uuid.uuid4().hex[:8]}"
+    with ExitStack() as stack:
+        env = bot_env(tmp_path / "var", f"sqlite:///{tmp_path / 'tickets.sqlite3'}")
+        action_url = stack.enter_context(action_server(tmp_path, env))
+        env.update(
+            {
+                "ACTION_SERVER_URL": action_url,
+                "TRACKER_DB_HOST": "127.0.0.1",
+                "TRACKER_DB_PORT": "5432",
+                "TRACKER_DB_NAME": "test",
+                "TRACKER_DB_USER": "postgres",
+                "TRACKER_DB_PASSWORD": "",
+                "REDIS_HOST": "127.0.0.1",
+                "REDIS_PORT": "6379",
+                "REDIS_LOCK_DB": "1",
+            }
+        )
+        endpoints = PROJECT_ROOT / "endpoints.production.yml"
+        first = stack.enter_context(rasa_server(tmp_path, endpoints, env))
+        second = stack.enter_context(rasa_server(tmp_path, endpoints, env))
+        async with aiohttp.ClientSession() as session:
+            asked = await _say(session, first, sender, "借金の取り立てが怖くて困っています")
+            assert "お住まいの市" in asked
+            routed = await _say(session, second, sender, '/inform_city{"city": "ube"}')
+    assert "生活相談サポートセンターうべ" in routed  # the second instance knew the worry
+    engine = sa.create_engine(POSTGRES, future=True)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sa.text("SELECT count(*) FROM events WHERE sender_id = :sender"), {"sender": sender}
+        ).scalar_one()
+    engine.dispose()
+    assert stored > 0
