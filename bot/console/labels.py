@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.categories import CATEGORY_LABELS as CATEGORY_LABELS  # re-exported for templates
 from bot.tickets import EventKind, Priority, Role, Status, TicketEvent
 
 STATUS_LABELS: Mapping[str, str] = {
@@ -27,18 +28,6 @@ PRIORITY_LABELS: Mapping[str, str] = {
     Priority.NORMAL.value: "通常",
 }
 
-# The nine worry codes of bot.nlu.categories, in their canonical order.
-CATEGORY_LABELS: Mapping[str, str] = {
-    "housing": "住まい",
-    "debt": "借金",
-    "income": "仕事・お金",
-    "childcare": "子育て",
-    "hikikomori": "ひきこもり",
-    "elderly_care": "介護・高齢",
-    "disability": "障がい",
-    "abuse_dv": "暴力・虐待",
-    "isolation": "孤立・孤独",
-}
 
 ROLE_LABELS: Mapping[str, str] = {
     Role.STAFF.value: "窓口職員",

@@ -13,20 +13,9 @@ Rules the wording keeps, because a resident may act on it straight away:
 
 from __future__ import annotations
 
+from bot.categories import CATEGORY_LABELS
 from bot.directory.routing import Route
 from bot.directory.schema import City, Contact, Window
-
-CATEGORY_LABELS: dict[str, str] = {
-    "housing": "住まい",
-    "debt": "借金",
-    "income": "仕事・お金",
-    "childcare": "子育て",
-    "hikikomori": "ひきこもり",
-    "elderly_care": "介護・高齢",
-    "disability": "障がい",
-    "abuse_dv": "暴力・虐待",
-    "isolation": "孤立・孤独",
-}
 
 NEEDS_CHECK_PHONE = "（要確認：番号が変わっている場合があります）"
 NEEDS_CHECK_OTHER = "（要確認：変わっている場合があります）"

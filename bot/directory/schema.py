@@ -10,19 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The 9 worry codes (see bot.nlu.categories); repeated here so this package stays importable
-# without the NLU stack, and checked against it in the tests.
-CATEGORY_CODES: tuple[str, ...] = (
-    "housing",
-    "debt",
-    "income",
-    "childcare",
-    "hikikomori",
-    "elderly_care",
-    "disability",
-    "abuse_dv",
-    "isolation",
-)
+from bot.categories import CATEGORIES
+
+# The nine worry codes, shared with the NLU and the console.
+CATEGORY_CODES: tuple[str, ...] = CATEGORIES
 
 # 重層的支援体制整備事業 (社会福祉法 第106条の4) layers a window can belong to.
 LAYERS: tuple[str, ...] = (

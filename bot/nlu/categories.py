@@ -9,17 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-CATEGORIES: tuple[str, ...] = (
-    "housing",
-    "debt",
-    "income",
-    "childcare",
-    "hikikomori",
-    "elderly_care",
-    "disability",
-    "abuse_dv",
-    "isolation",
-)
+from bot.categories import CATEGORIES as CATEGORIES  # re-exported for the NLU code
 
 INTENT_SPLIT_SYMBOL = "+"
 # The intent the dialogue sees for any message that carries one or more worries.
