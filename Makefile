@@ -33,10 +33,14 @@ help:
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python $(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip<24.1"
+	@$(BIN)/python -m pip install --quiet --upgrade "pip<24.1" 2>&1 | { grep -v "^WARNING: Location" || true; }
 
+# Some machines' pip configuration names local indexes that may be absent; pip then warns once
+# per package, which is noise, not news.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@echo "pip install -e .[dev] (Rasa and its pins: a few minutes on a new machine)"
+	@set -o pipefail; $(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]" 2>&1 \
+		| { grep -v -e "^WARNING: Location" -e "^  DEPRECATION" || true; }
 	@touch $@
 
 install: $(VENV)/.installed
