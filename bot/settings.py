@@ -30,7 +30,6 @@ class Settings:
     database_url: str = field(
         default_factory=lambda: f"sqlite:///{PROJECT_ROOT / 'var' / 'tickets.sqlite3'}"
     )
-    sudachi_split_mode: str = "C"
     rasa_url: str = "http://127.0.0.1:5005"
     console_host: str = "127.0.0.1"
     console_port: int = 8080
@@ -60,7 +59,6 @@ def load_settings() -> Settings:
         var_dir=var_dir,
         models_dir=Path(_env("INTAKE_MODELS_DIR", str(root / "models")) or root / "models"),
         database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'tickets.sqlite3'}") or "",
-        sudachi_split_mode=(_env("SUDACHI_SPLIT_MODE", "C") or "C").upper(),
         rasa_url=_env("RASA_URL", "http://127.0.0.1:5005") or "",
         console_host=_env("CONSOLE_HOST", "127.0.0.1") or "127.0.0.1",
         console_port=int(_env("CONSOLE_PORT", "8080") or 8080),
