@@ -8,8 +8,6 @@ both backends; PostgreSQL being unreachable fails those tests rather than skippi
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -19,7 +17,6 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from console_helpers import KURUME, PASSWORD, SEIKATSU, csrf_of
-from sqlalchemy import create_engine, text
 
 from bot.console import create_app
 from bot.console.throttle import LoginThrottle
@@ -40,8 +37,6 @@ from bot.tickets import (
     upgrade_database,
 )
 
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-
 
 class Clock:
     """Each reading is one minute after the previous one: creation order = age order."""
@@ -52,25 +47,6 @@ class Clock:
     def __call__(self) -> datetime:
         self.current += timedelta(minutes=1)
         return self.current
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """URL of a new, empty schema in the PostgreSQL ``test`` database, dropped afterwards."""
-    schema = f"console_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, future=True, connect_args={"connect_timeout": 5})
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as error:
-        admin.dispose()
-        pytest.fail(f"PostgreSQL at {PG_URL} is unreachable: {error}", pytrace=False)
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

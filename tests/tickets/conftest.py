@@ -10,14 +10,11 @@ backends were exercised. Deselect with ``-m "not postgres"`` when working offlin
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot.tickets import (
     AboutWhom,
@@ -34,27 +31,7 @@ from bot.tickets import (
     upgrade_database,
 )
 
-PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """URL of a new, empty schema in the PostgreSQL ``test`` database."""
-    schema = f"tickets_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, future=True, connect_args={"connect_timeout": 5})
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as error:  # any failure here must fail the test loudly
-        admin.dispose()
-        pytest.fail(f"PostgreSQL at {PG_URL} is unreachable: {error}", pytrace=False)
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
