@@ -38,8 +38,12 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 
 
 def clean(text: str) -> str:
-    """NFKC (full-width digits and letters become ASCII) and trimmed."""
-    return unicodedata.normalize("NFKC", text or "").strip()
+    """NFKC (full-width digits and letters become ASCII) and trimmed.
+
+    A button payload (an old button pressed again, e.g. "/affirm") is not an answer.
+    """
+    value = unicodedata.normalize("NFKC", text or "").strip()
+    return "" if value.startswith("/") else value
 
 
 def _first_match(text: str, patterns: tuple[tuple[str, str], ...]) -> str | None:
@@ -91,7 +95,10 @@ def read_name(text: str) -> str | None:
 def read_phone(text: str) -> str | None:
     """A Japanese phone number (10 or 11 digits, starting with 0), hyphenated for reading."""
     digits = re.sub(r"[\s\-‐－ー−()（）]", "", clean(text))
-    if not re.fullmatch(r"0\d{9,10}", digits):
+    mobile = re.fullmatch(r"0[5789]0\d{8}", digits)  # 11 digits: mobile and IP phones
+    toll_free = re.fullmatch(r"0120\d{6}|0800\d{7}", digits)
+    landline = re.fullmatch(r"0(?![5789]0)\d{9}", digits)  # 10 digits with the area code
+    if not (mobile or toll_free or landline):
         return None
     if len(digits) == 11:
         return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"

@@ -1,0 +1,52 @@
+"""How residents' answers to the intake questions are read."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.intake import answers
+from bot.intake.validation import decide
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("090-1234-5678", "090-1234-5678"),
+        ("０９０１２３４５６７８", "090-1234-5678"),
+        ("(0836) 43-7440", "0836437440"),
+        ("12345", None),
+        ("090-1234-567", None),
+        ("電話はありません", None),
+    ],
+)
+def test_phone_numbers_in_any_width_are_read(text, expected):
+    assert answers.read_phone(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("家族", "家族"),
+        ("むすめのことです", "家族"),
+        ("わたし", "本人"),
+        ("となりの人", "知人・近所"),
+    ],
+)
+def test_who_the_worry_is_about(text, expected):
+    assert answers.read_about(text) == expected
+
+
+def test_an_old_button_pressed_again_is_not_taken_as_an_answer():
+    assert answers.read_name("/affirm") is None
+    assert answers.read_free_text("/deny") is None
+
+
+def test_consent_is_never_assumed_from_unclear_words():
+    first = decide("intake_consent", "うーん", 0)
+    assert first.value is None and first.retries == 1
+    second = decide("intake_consent", "どうしよう", 1)
+    assert second.value == "no"
+
+
+def test_a_skipped_question_stays_skipped():
+    assert decide("intake_age", "skipped", 0).value == "skipped"
