@@ -64,7 +64,6 @@ def token_required(handler: Handler) -> Handler:
 
 def ticket_json(ticket: Ticket, names: DisplayNames) -> dict[str, Any]:
     """Every field of the ticket; enums as their stored values, datetimes in ISO 8601."""
-    s, c = ticket.summary, ticket.consent
     return {
         "reference": ticket.reference,
         "created_at": _iso(ticket.created_at),
@@ -78,22 +77,8 @@ def ticket_json(ticket: Ticket, names: DisplayNames) -> dict[str, Any]:
         "windows": [{"id": w, "name": names.window_name(w)} for w in ticket.window_ids],
         "channel": ticket.channel.value,
         "conversation_id": ticket.conversation_id,
-        "summary": {
-            "worry_text_summary": s.worry_text_summary,
-            "about_whom": s.about_whom.value if s.about_whom else None,
-            "age_band": s.age_band,
-            "household": s.household,
-            "urgency": s.urgency.value if s.urgency else None,
-            "contact_method": s.contact_method.value if s.contact_method else None,
-            "contact_value": s.contact_value,
-            "display_name": s.display_name,
-        },
-        "consent": {
-            "shared_items": list(c.shared_items),
-            "window_ids": list(c.window_ids),
-            "given_at": _iso(c.given_at),
-            "support_meeting": c.support_meeting,
-        },
+        "summary": ticket.summary.to_dict(),
+        "consent": ticket.consent.to_dict(),
         "messages": [{"text": m.text, "at": _iso(m.at)} for m in ticket.messages],
     }
 

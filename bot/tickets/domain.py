@@ -133,6 +133,19 @@ class IntakeSummary:
         object.__setattr__(self, "urgency", _opt_enum(Urgency, self.urgency))
         object.__setattr__(self, "contact_method", _opt_enum(ContactMethod, self.contact_method))
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form, shared by the outbox and the console's API."""
+        return {
+            "worry_text_summary": self.worry_text_summary,
+            "about_whom": self.about_whom.value if self.about_whom else None,
+            "age_band": self.age_band,
+            "household": self.household,
+            "urgency": self.urgency.value if self.urgency else None,
+            "contact_method": self.contact_method.value if self.contact_method else None,
+            "contact_value": self.contact_value,
+            "display_name": self.display_name,
+        }
+
 
 @dataclass(frozen=True)
 class Consent:
@@ -151,6 +164,14 @@ class Consent:
         object.__setattr__(self, "shared_items", tuple(self.shared_items))
         object.__setattr__(self, "window_ids", tuple(self.window_ids))
         object.__setattr__(self, "given_at", _aware(self.given_at, "Consent.given_at"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "shared_items": list(self.shared_items),
+            "window_ids": list(self.window_ids),
+            "given_at": self.given_at.isoformat(),
+            "support_meeting": self.support_meeting,
+        }
 
 
 @dataclass(frozen=True)
@@ -200,7 +221,6 @@ class Submission:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form used by the outbox (round-trips through ``from_dict``)."""
-        s, c = self.summary, self.consent
         return {
             "idempotency_key": self.idempotency_key,
             "city": self.city,
@@ -209,22 +229,8 @@ class Submission:
             "crisis": self.crisis,
             "channel": self.channel.value,
             "conversation_id": self.conversation_id,
-            "summary": {
-                "worry_text_summary": s.worry_text_summary,
-                "about_whom": s.about_whom.value if s.about_whom else None,
-                "age_band": s.age_band,
-                "household": s.household,
-                "urgency": s.urgency.value if s.urgency else None,
-                "contact_method": s.contact_method.value if s.contact_method else None,
-                "contact_value": s.contact_value,
-                "display_name": s.display_name,
-            },
-            "consent": {
-                "shared_items": list(c.shared_items),
-                "window_ids": list(c.window_ids),
-                "given_at": c.given_at.isoformat(),
-                "support_meeting": c.support_meeting,
-            },
+            "summary": self.summary.to_dict(),
+            "consent": self.consent.to_dict(),
             "messages": [{"text": m.text, "at": m.at.isoformat()} for m in self.messages],
         }
 
