@@ -67,7 +67,7 @@ FIELD_BY_SLOT = {field.slot: field for field in ALL_FIELDS}
 RETRY_SLOT = "intake_retries"
 
 CONTACT_QUESTIONS = {
-    "電話": "連絡してよい電話番号を教えてください。（例: 090-1234-5678）",
+    "電話": "連絡してよい電話番号を教えてください。（例: 090-○○○○-○○○○）",
     "メール": "連絡してよいメールアドレスを教えてください。",
     "LINE": "LINEのIDを教えてください。",
     "窓口に行く": "窓口に行けそうな日や時間を教えてください。（例: 平日の午前）",

@@ -90,7 +90,7 @@ async def test_an_invalid_phone_is_asked_again_with_a_hint_then_left_empty(dispa
     )
     assert first["intake_contact_value"] is None
     assert first["intake_retries"] == 1.0
-    assert "090-1234-5678 のように" in texts(dispatcher)
+    assert "0から始まる10けたか11けた" in texts(dispatcher)
     second = await validate(
         "intake_contact_value",
         "まだ持っていない",
