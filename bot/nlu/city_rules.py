@@ -35,6 +35,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.nlu.normalize import hiragana_to_katakana
+
 __all__ = [
     "CITY_NAMES",
     "CITY_RULES",
@@ -78,21 +80,14 @@ class CityMention:
 
 
 # --------------------------------------------------------------------------------------------
-# Normalisation (local on purpose: no dependency on the rest of the NLU package).
+# Normalisation: NFKC and kana folding (bot.nlu.normalize is pure Python, no Rasa).
 
 _COMBINING_MARKS = frozenset("\u3099\u309a\uff9e\uff9f")
 
 
-def _to_katakana(ch: str) -> str:
-    code = ord(ch)
-    if 0x3041 <= code <= 0x3096 or code in (0x309D, 0x309E):
-        return chr(code + 0x60)
-    return ch
-
-
 def _fold_pattern(pattern: str) -> str:
     """Fold a pattern like the text; katakana ranges such as ァ-ヺ are left untouched."""
-    return "".join(_to_katakana(ch) for ch in unicodedata.normalize("NFKC", pattern))
+    return "".join(hiragana_to_katakana(ch) for ch in unicodedata.normalize("NFKC", pattern))
 
 
 def _fold_text(text: str) -> tuple[str, list[tuple[int, int]]]:
@@ -105,7 +100,7 @@ def _fold_text(text: str) -> tuple[str, list[tuple[int, int]]]:
         while j < len(text) and text[j] in _COMBINING_MARKS:
             j += 1
         for raw in unicodedata.normalize("NFKC", text[i:j]):
-            out.append(_to_katakana(raw).lower())
+            out.append(hiragana_to_katakana(raw).lower())
             spans.append((i, j))
         i = j
     return "".join(out), spans

@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.nlu.normalize import hiragana_to_katakana
+
 __all__ = [
     "CRISIS_KINDS",
     "DEFAULT_RULES",
@@ -77,7 +79,7 @@ class CrisisMatch:
 
 
 # --------------------------------------------------------------------------------------------
-# Normalisation (kept local on purpose: this module must not depend on anything else).
+# Normalisation: NFKC, kana folding (bot.nlu.normalize) and the elongation rules below.
 
 _COMBINING_MARKS = frozenset("\u3099\u309a\uff9e\uff9f")
 _DROPPED = frozenset("ー〜~―‐")
@@ -94,21 +96,13 @@ _ROW_OF = {kana: vowel for vowel, row in _VOWEL_ROWS.items() for kana in row}
 _SENTENCE_END = "。.!?\n"
 
 
-def _to_katakana(ch: str) -> str:
-    """Hiragana → katakana, one character; everything else unchanged."""
-    code = ord(ch)
-    if 0x3041 <= code <= 0x3096 or code in (0x309D, 0x309E):
-        return chr(code + 0x60)
-    return ch
-
-
 def _is_kana(ch: str) -> bool:
     return "\u30a1" <= ch <= "\u30fa"
 
 
 def _fold_pattern(pattern: str) -> str:
     """Fold a rule's pattern the context-free way the text is folded, leaving regex syntax be."""
-    folded = "".join(_to_katakana(ch) for ch in unicodedata.normalize("NFKC", pattern))
+    folded = "".join(hiragana_to_katakana(ch) for ch in unicodedata.normalize("NFKC", pattern))
     folded = folded.translate(_SMALL_TO_LARGE)
     return "".join(ch for ch in folded if ch not in _DROPPED)
 
@@ -127,7 +121,7 @@ def _fold_text(text: str) -> tuple[str, list[tuple[int, int]]]:
         while j < len(text) and text[j] in _COMBINING_MARKS:
             j += 1
         for raw in unicodedata.normalize("NFKC", text[i:j]):
-            ch = _to_katakana(raw)
+            ch = hiragana_to_katakana(raw)
             if ch in "\n\r":
                 ch = "。"  # a line break ends a sentence as far as context checks go
             elif ch.isspace() or ch in _DROPPED:
