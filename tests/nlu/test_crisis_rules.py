@@ -101,7 +101,6 @@ DIALECT = [
 ]
 
 SELF_HARM = [
-    "睡眠薬をひと箱まるごと飲みました",
     "昨日また腕を切りました",
     "リスカしてしまった",
     "りすかがやめられない",
@@ -111,15 +110,63 @@ SELF_HARM = [
     "腕を切ってしまう",
     "自傷がやめられない",
     "自分を傷つけてしまう",
-    "薬を大量に飲んだ",
-    "睡眠薬を全部飲んでしまった",
     "ODした",
     "odしちゃった",
     "オーバードーズした",
 ]
 
-DANGER = [
-    "もう限界で、母を手にかけてしまいそうです",
+SELF_HARM_SEEN = [
+    "娘の手首に切り傷がたくさんありました",
+    "息子の腕に、線のような傷が何本もあるのを見つけた",
+    "友達が太ももをカッターで切ってるみたい",
+    "カッターで腕を切るのがやめられん",
+    "壁に頭を打ち付けてしまう",
+]
+
+# Preparations, means, timing and indirect wishes (written for the rules, not from the dev set).
+SUICIDE_INDIRECT = [
+    "遺書を書きました",
+    "いしょをかいた",
+    "練炭を買ってきた",
+    "ロープを用意してあります",
+    "睡眠薬をためています",
+    "くすりためとる",
+    "首をくくるしかない",
+    "電車に飛び込むつもりです",
+    "海に飛び込めば楽になる",
+    "夫の後を追いたい",
+    "母のあとを追おうと思う",
+    "自分の保険金で借金を返せる",
+    "私の生命保険で家族は助かるはず",
+    "死ねば保険金がおりる",
+    "この子と心中するしかない",
+    "今から死にます",
+    "今夜しぬね",
+    "このまま目が覚めなければいいのに",
+    "明日が来なければいい",
+    "生まれてこなければよかった",
+    "もう全部終わりにしたい",
+    "もう終わらせたい",
+    "終わりにしたい",
+]
+
+MEDICAL = [
+    "父が倒れて動かない",
+    "母が倒れてて意識がない",
+    "息をしていない",
+    "赤ちゃんが息してない",
+    "呼んでも起きない",
+    "いしきがない",
+    "けいれんしてる",
+    "血が止まらない",
+    "漂白剤を飲んだみたい",
+    "薬を大量に飲んだ",
+    "睡眠薬を全部飲んでしまった",
+    "睡眠薬をひと箱まるごと飲みました",
+    "大量の薬を飲んだ",
+]
+
+VIOLENCE_NOW = [
     "いま足をけられて動けない",
     "殺される",
     "夫に殺されそう",
@@ -128,11 +175,31 @@ DANGER = [
     "いま夫に殴られてる",
     "今暴力を振るわれています",
     "今、暴力を受けている",
-    "子どもを殺してしまいそう",
-    "子どもを叩いてしまいそうで怖い",
+    "今父が暴れている",
     "刃物を持って暴れている",
     "夫が包丁を振り回している",
+    "夫が包丁を持っています",
     "殺すぞと言われた",
+    "トイレに隠れています",
+    "もう限界で、母を手にかけてしまいそうです",
+    "子どもを殺してしまいそう",
+    "子どもを叩いてしまいそうで怖い",
+    "部屋に閉じ込められてる",
+]
+
+ABUSE = [
+    "殴られて逃げてきた",
+    "夫に叩かれる",
+    "彼氏に首を絞められた",
+    "親が酒を飲むと暴れて怖い",
+    "お父さんがすぐ殴る",
+    "家に帰りたくない",
+    "うちにかえりたくない",
+    "家から逃げてきました",
+    "今まで夫に殴られてきた",
+    "パートナーからの暴力に悩んでいます",
+    "娘が虐待されているかも",
+    "義父から性的な暴力を受けています",
 ]
 
 
@@ -150,11 +217,30 @@ def test_self_harm_phrases_are_detected(text: str) -> None:
     assert match.kind == "self_harm"
 
 
-@pytest.mark.parametrize("text", DANGER)
-def test_immediate_danger_is_detected(text: str) -> None:
-    match = detect_crisis(text)
-    assert match is not None, text
-    assert match.kind == "danger"
+@pytest.mark.parametrize("text", SELF_HARM_SEEN)
+def test_self_harm_seen_by_others_is_detected(text: str) -> None:
+    assert "self_harm" in {m.kind for m in find_crises(text)}, text
+
+
+@pytest.mark.parametrize("text", SUICIDE_INDIRECT)
+def test_plans_means_farewells_and_indirect_wishes_are_detected(text: str) -> None:
+    assert "suicide" in {m.kind for m in find_crises(text)}, text
+
+
+@pytest.mark.parametrize("text", MEDICAL)
+def test_medical_emergencies_are_detected(text: str) -> None:
+    assert "medical" in {m.kind for m in find_crises(text)}, text
+
+
+@pytest.mark.parametrize("text", VIOLENCE_NOW)
+def test_violence_happening_now_is_detected(text: str) -> None:
+    assert "violence_now" in {m.kind for m in find_crises(text)}, text
+
+
+@pytest.mark.parametrize("text", ABUSE)
+def test_violence_and_abuse_in_plain_words_are_detected(text: str) -> None:
+    kinds = {m.kind for m in find_crises(text)}
+    assert kinds & {"abuse", "violence_now"}, text
 
 
 @pytest.mark.parametrize(
@@ -194,8 +280,17 @@ def test_immediate_danger_is_detected(text: str) -> None:
         "生きたいです",
         # Past abuse, not happening now
         "子どもの頃、親に殴られて育った",
-        "今まで夫に殴られてきた",
-        "パートナーからの暴力に悩んでいます",
+        "昔、父によく叩かれていた",
+        # Idioms and the institutional use of the words
+        "死ぬ気で勉強します",
+        "夫婦げんかのたびに実家に帰りたくなる",
+        "消えたいくらい恥ずかしかった",
+        "推理小説で犯人が首をつる場面があった",
+        "虐待防止の研修に出たい",
+        "DVの講座はありますか",
+        "飛び込み営業の仕事です",
+        "遺言書の書き方を知りたい",
+        "駅のホームで電車を待っています",
         # Words that contain the kana of a crisis phrase
         "わたしにたいして冷たい",
         "学校にいきたくない",
@@ -248,11 +343,12 @@ def test_offsets_cover_half_width_voiced_kana() -> None:
 
 def test_all_matches_are_listed_in_text_order() -> None:
     kinds = [m.kind for m in find_crises("今殴られている。死にたい。リスカもした")]
-    assert kinds == ["danger", "suicide", "self_harm"]
+    assert kinds[0] == "violence_now"
+    assert kinds[-2:] == ["suicide", "self_harm"]
 
 
-def test_kinds_are_the_documented_three() -> None:
-    assert CRISIS_KINDS == ("suicide", "self_harm", "danger")
+def test_kinds_are_the_documented_five() -> None:
+    assert CRISIS_KINDS == ("suicide", "self_harm", "violence_now", "abuse", "medical")
     assert {m.kind for m in find_crises("死にたい 今殴られている リスカ")} <= set(CRISIS_KINDS)
 
 
