@@ -20,7 +20,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 RASA_ENV := HOME=$(CURDIR)/var/home
 RASA := $(RASA_ENV) $(BIN)/rasa
 
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml) data/rules.yml \
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml) $(wildcard data/crisis/*.yml) data/rules.yml \
 	data/stories.yml $(wildcard bot/nlu/*.py)
 
 .PHONY: help install train run test lint typecheck pytest validate test-stories eval clean browser
@@ -28,7 +28,7 @@ TRAINING_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml) data/rules.y
 help:
 	@echo "make run   - set up, train if needed, start the bot, action server and console"
 	@echo "make test  - set up, train if needed, validate data, lint, pytest, rasa test"
-	@echo "make eval  - print classifier figures on the labelled sample and the dev set"
+	@echo "make eval  - print classifier figures on the labelled sample and the dev sets (crisis too)"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python $(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION))"; exit 1; }
@@ -95,6 +95,7 @@ test: validate lint pytest test-stories
 
 eval: $(MODEL)
 	$(BIN)/intake eval --model $(MODEL) --cases ../shared/eval/sample.yml tests/nlu/dev_cases.yml
+	$(BIN)/intake crisis-eval --model $(MODEL)
 
 run: $(MODEL)
 	@scripts/run_all.sh

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 SUBCOMMAND_MODULES: dict[str, str] = {
     "classify": "bot.nlu.classify_cli",
     "eval": "bot.nlu.classify_cli",
+    "crisis-eval": "bot.nlu.crisis_cli",
+    "crisis-cv": "bot.nlu.crisis_cli",
     "user": "bot.tickets.cli",
     "token": "bot.tickets.cli",
     "db": "bot.tickets.cli",

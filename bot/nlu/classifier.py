@@ -28,6 +28,8 @@ class Classification:
     city: str | None
     crisis: bool
     confidence: dict[str, float] = field(default_factory=dict)
+    #: The whole crisis decision (kind, kinds, about, victim, source): see CrisisAssessment.
+    crisis_detail: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,8 +57,11 @@ def classification_from_parse(text: str, parse: dict[str, Any]) -> Classificatio
         text=text,
         categories=canonical(worry.get("categories") or []),
         city=cities[0] if cities else None,
-        crisis=bool(crisis.get("detected")),
+        # Life in danger now; abuse alone is answered first too but is not this flag (the
+        # sample labels 「パートナーからの暴力に悩んでいます」 crisis: false).
+        crisis=bool(crisis.get("life_danger", crisis.get("detected"))),
         confidence={code: float(confidence.get(code, 0.0)) for code in CATEGORIES},
+        crisis_detail=dict(crisis),
     )
 
 

@@ -1,8 +1,8 @@
-"""Rasa components around the rule layers: city recognition and crisis detection.
+"""Rasa component around the city rule layer.
 
-Both run after the statistical classifiers so that their decisions are final: a crisis phrase
-found by the rules always makes the intent ``crisis`` whatever DIET thought, and a city is
-only ever one of the four codes (or ``other``), never a guess from the model.
+It runs after the statistical classifiers so that its decision is final: a city is only ever
+one of the four codes (or ``other``), never a guess from the model. The crisis decision has its
+own component (``bot.nlu.crisis_component``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -25,16 +24,13 @@ from rasa.shared.nlu.constants import (
     EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.categories import CRISIS_INTENT, CRISIS_KEY
 from bot.nlu.city_rules import detect_city_answer, find_city
-from bot.nlu.crisis_rules import detect_crisis
 
 logger = logging.getLogger(__name__)
 
@@ -108,56 +104,3 @@ class CityEntityExtractor(_StatelessComponent, EntityExtractorMixin):
             PREDICTED_CONFIDENCE_KEY: 1.0,
             EXTRACTOR: CityEntityExtractor.__name__,
         }
-
-
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class CrisisRuleClassifier(_StatelessComponent, IntentClassifier):
-    """Makes ``crisis`` the intent when the rules fire or DIET is very sure.
-
-    The model path needs high confidence because a false alarm is not free either (the sample
-    must show no false crisis); the rule path needs none, so detection never rests on the model
-    alone. The decision is recorded under ``crisis`` in the parse result for the actions,
-    ``intake classify`` and the ticket's urgency.
-    """
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {"model_threshold": 0.8}
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            if not text:
-                continue
-            decision = self._decide(message, text)
-            message.set(CRISIS_KEY, decision, add_to_output=True)
-            if decision["detected"]:
-                intent = {INTENT_NAME_KEY: CRISIS_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-                ranking = [
-                    r
-                    for r in message.get(INTENT_RANKING_KEY) or []
-                    if r.get("name") != CRISIS_INTENT
-                ]
-                message.set(INTENT, intent, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
-            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == CRISIS_INTENT:
-                # DIET leaned to crisis but not enough: ask rather than alarm or ignore.
-                intent = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 0.0}
-                message.set(INTENT, intent, add_to_output=True)
-        return messages
-
-    def _decide(self, message: Message, text: str) -> dict[str, Any]:
-        match = detect_crisis(text)
-        if match is not None:
-            return {"detected": True, "kind": match.kind, "source": "rule"}
-        model_confidence = max(
-            (
-                float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-                for r in message.get(INTENT_RANKING_KEY) or []
-                if r.get(INTENT_NAME_KEY) == CRISIS_INTENT
-            ),
-            default=0.0,
-        )
-        if model_confidence >= float(self._config["model_threshold"]):
-            return {"detected": True, "kind": "suicide", "source": "model"}
-        return {"detected": False, "kind": None, "source": None}

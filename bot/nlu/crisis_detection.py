@@ -1,0 +1,200 @@
+"""The crisis decision for one message: rules first, then the model, then whose danger it is.
+
+Rules (``bot.nlu.crisis_rules``) are the floor: when one fires, the message is a crisis whatever
+the model says, and the model is never needed for it. The model (``bot.nlu.crisis_model``)
+adds what no rule anticipated; its threshold is set low on purpose, because a missed crisis
+costs more than a false one (the reply to a false one is the lines and the conversation goes
+on). The ``abuse_dv`` worry category found by the worry classifier also counts as abuse: the
+issue is that violence described in plain words gets its lines first, however it is written.
+
+The result says which kinds of danger were found (several can be: 夫に殴られて、もう死にたい),
+which comes first, whose danger it is (the writer's, or someone they write about) and, for
+violence and abuse, who is hurt: the lines differ (DV相談+ for a partner, 189 for a child, 110
+when it is happening now, 119 for a body in danger).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.nlu.crisis_model import CrisisPrediction
+from bot.nlu.crisis_rules import CRISIS_KINDS, CrisisMatch, fold_for_matching, in_story_or_study
+
+#: Which danger is answered first when a message has several: a body in danger, then violence
+#: now, then suicide, self-harm, abuse.
+PRIORITY: tuple[str, ...] = ("medical", "violence_now", "suicide", "self_harm", "abuse")
+assert set(PRIORITY) == set(CRISIS_KINDS)
+
+DEFAULT_THRESHOLD = 0.7
+#: Kinds that put a life or a body in danger now: the analysts' and the sample's ``crisis``
+#: flag. Abuse without danger now is answered first too, with its own lines, but is not one.
+LIFE_DANGER_KINDS: frozenset[str] = frozenset({"medical", "violence_now", "suicide", "self_harm"})
+
+
+def _folded(pattern: str) -> re.Pattern[str]:
+    return re.compile(fold_for_matching(pattern))
+
+
+# Who is hurt, read from the words (the model's guess is used where these say nothing).
+_PARTNER = _folded(
+    r"夫|おっと|旦那|だんな|主人|妻|つま|嫁|よめ|彼氏|かれし|彼女|かのじょ|パートナー|恋人|"
+    r"交際相手|元夫|元妻|元彼|元カレ|内縁|配偶者|DV"
+)
+_CHILD = _folded(
+    r"子ども|子供|こども|息子|むすこ|娘|むすめ|孫|まご|赤ちゃん|あかちゃん|赤ん坊|乳児|幼児|"
+    r"小学生|中学生|高校生|隣の子|となりの子|児童|生徒"
+)
+_PARENT_AS_ACTOR = _folded(
+    r"(?:親|おや|父|ちち|母|はは|お父さん|おとうさん|お母さん|おかあさん|パパ|ママ|継父|義父|"
+    r"おやじ|オヤジ|おかん|おとん)(?:が|に|から|は|も)"
+)
+_CHILD_AS_ACTOR = _folded(
+    r"(?:息子|むすこ|娘|むすめ|孫|まご)(?:が|は|から|に(?:殴|叩|蹴|なぐ|たた))"
+)
+_CHILD_AS_VICTIM = _folded(
+    r"(?:子ども|子供|こども|息子|むすこ|娘|むすめ|孫|赤ちゃん|あかちゃん|隣の子|となりの子)(?:を|に(?!殴|叩|蹴))"
+)
+_FIRST_PERSON = _folded(r"私|わたし|あたし|俺|おれ|僕|ぼく|うち|自分|じぶん")
+_ELDER = _folded(
+    r"高齢|こうれい|年寄|としより|老人|祖母|祖父|おばあちゃん|おじいちゃん|認知症|要介護|"
+    r"介護|かいご|年老いた|施設|ヘルパー"
+)
+_DISABLED = _folded(r"障害|障がい|しょうがい|障碍|車いす|車椅子|知的|発達")
+# Someone else's danger: the writer reports a message, a note, a find.
+_OTHER_REPORT = _folded(
+    r"(?:から|って|と)(?:LINE|ライン|メール|メッセージ|連絡|電話)が|(?:連絡|電話|返事|既読)が"
+    r"(?:つかな|取れな|とれな|こな|来な)|(?:見つけ|みつけ|気づ|気付)(?:いた|きました|いて|き)|"
+    r"(?:言って|いって)(?:いる|いま|る|た)|(?:書いて|かいて)(?:あ|い)"
+)
+
+
+@dataclass(frozen=True)
+class CrisisAssessment:
+    """The crisis decision, as the dialogue and the ticket need it."""
+
+    detected: bool
+    kind: str | None = None  # the danger answered first
+    kinds: tuple[str, ...] = ()  # every danger found, first-answered first
+    about: str = "self"  # "self": the writer's own danger; "other": someone they write about
+    victim: str | None = None  # violence and abuse: partner, child, elder, disabled, other
+    source: str | None = None  # "rule", "model", "category" (abuse_dv worry) or a mix
+    confidence: float = 0.0  # the model's probability of danger (1.0 when a rule fired)
+    rules: tuple[str, ...] = field(default=(), compare=False)  # which rules fired (no words)
+
+    @property
+    def life_danger(self) -> bool:
+        """Suicide, self-harm, violence now or a medical emergency (not abuse alone)."""
+        return bool(LIFE_DANGER_KINDS & set(self.kinds))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parse result's ``crisis`` entry; no resident words, so it is safe to log."""
+        return {
+            "detected": self.detected,
+            "life_danger": self.life_danger,
+            "kind": self.kind,
+            "kinds": list(self.kinds),
+            "about": self.about,
+            "victim": self.victim,
+            "source": self.source,
+            "confidence": round(self.confidence, 3),
+            "rules": list(self.rules),
+        }
+
+
+NOT_DETECTED = CrisisAssessment(detected=False)
+
+
+def assess(
+    text: str,
+    rule_matches: Sequence[CrisisMatch],
+    prediction: CrisisPrediction | None,
+    categories: Sequence[str] = (),
+    threshold: float = DEFAULT_THRESHOLD,
+) -> CrisisAssessment:
+    """Combine the rule matches, the model's prediction and the worry categories."""
+    kinds: set[str] = {match.kind for match in rule_matches}
+    sources: list[str] = ["rule"] if kinds else []
+    confidence = 1.0 if kinds else 0.0
+    if prediction is not None:
+        confidence = max(confidence, prediction.danger)
+        if prediction.danger >= threshold:
+            kinds.add(prediction.kind)
+            sources.append("model")
+        elif kinds and prediction.kind_scores.get(prediction.kind, 0.0) >= threshold:
+            kinds.add(prediction.kind)
+    if (
+        "abuse_dv" in categories
+        and not kinds & {"abuse", "violence_now"}
+        and _model_leans_to_violence(prediction, threshold)
+        and not in_story_or_study(text)  # 「ドラマでDVを扱っていて…」 is not a victim writing
+    ):
+        kinds.add("abuse")
+        sources.append("category")
+    if not kinds:
+        return CrisisAssessment(detected=False, confidence=confidence)
+    ordered = tuple(kind for kind in PRIORITY if kind in kinds)
+    return CrisisAssessment(
+        detected=True,
+        kind=ordered[0],
+        kinds=ordered,
+        about=_about(text, ordered[0], prediction),
+        victim=_victim(text, ordered, prediction) if kinds & {"abuse", "violence_now"} else None,
+        source="+".join(dict.fromkeys(sources)),
+        confidence=confidence,
+        rules=tuple(dict.fromkeys(match.rule for match in rule_matches)),
+    )
+
+
+def _model_leans_to_violence(prediction: CrisisPrediction | None, threshold: float) -> bool:
+    """Two weaker signals agreeing: the worry is abuse_dv and the crisis model half agrees.
+
+    The worry classifier alone also tags quarrels and questions about DV services; with no
+    crisis model (an old archive) the category is trusted on its own.
+    """
+    if prediction is None:
+        return True
+    scores = prediction.kind_scores
+    return scores.get("abuse", 0.0) + scores.get("violence_now", 0.0) >= threshold / 2
+
+
+def _about(text: str, kind: str, prediction: CrisisPrediction | None) -> str:
+    """Whose danger: a report about someone else (a message received, cuts found) or one's own."""
+    folded = fold_for_matching(text)
+    model_other = prediction.about_other if prediction is not None else 0.0
+    if kind in ("abuse", "violence_now"):
+        # The writer may be the victim, a parent, a neighbour: the victim field carries it.
+        return "other" if model_other >= 0.5 and not _FIRST_PERSON.search(folded) else "self"
+    if _OTHER_REPORT.search(folded) and (_CHILD.search(folded) or _PARTNER.search(folded)):
+        return "other"
+    if model_other >= 0.5:
+        return "other"
+    return "self"
+
+
+def _victim(text: str, kinds: tuple[str, ...], prediction: CrisisPrediction | None) -> str:
+    """Who is hurt: the words decide where they are clear, else the model's guess.
+
+    Order matters: an old or cared-for person is the victim even when a son or grandchild is
+    named (息子に殴られる母); a child named as the one who hits (息子が暴れる) is not a
+    child victim; a parent named as the one who hits, without a partner, means the writer is
+    their child (a teenager writing about home): 189.
+    """
+    folded = fold_for_matching(text)
+    if _ELDER.search(folded):
+        return "elder"
+    child_named = bool(_CHILD.search(folded))
+    child_acts = bool(_CHILD_AS_ACTOR.search(folded)) and not _CHILD_AS_VICTIM.search(folded)
+    if child_named and not child_acts:
+        return "child"
+    if _PARTNER.search(folded):
+        return "partner"
+    if _PARENT_AS_ACTOR.search(folded):
+        return "child"
+    if _DISABLED.search(folded):
+        return "disabled"
+    if prediction is not None and prediction.victim:
+        return prediction.victim
+    return "other"

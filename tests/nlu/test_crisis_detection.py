@@ -1,0 +1,72 @@
+"""The crisis decision: rules are the floor, the model adds, abuse_dv worries count as abuse.
+
+Uses a stand-in prediction (a real ``CrisisPrediction`` value, no mock of any library) so each
+rule of the decision is pinned down without training a model.
+"""
+
+from __future__ import annotations
+
+from bot.nlu.crisis_detection import PRIORITY, assess
+from bot.nlu.crisis_model import CrisisPrediction
+from bot.nlu.crisis_rules import find_crises
+
+
+def prediction(danger: float, kind: str = "suicide", about_other: float = 0.0, victim=None):
+    scores = {"none": 1 - danger, kind: danger}
+    return CrisisPrediction(danger, kind, scores, about_other, victim)
+
+
+def test_a_rule_decides_even_when_the_model_says_no_danger() -> None:
+    """Detection never rests on the model alone: a rule match is a crisis whatever it says."""
+    text = "死にたい"
+    decision = assess(text, find_crises(text), prediction(0.01))
+    assert decision.detected and decision.kind == "suicide" and decision.source == "rule"
+
+
+def test_the_model_alone_is_enough_above_the_threshold() -> None:
+    text = "あとはもう、実行するだけです"
+    assert find_crises(text) == []
+    decision = assess(text, [], prediction(0.9), threshold=0.65)
+    assert decision.detected and decision.source == "model"
+
+
+def test_below_the_threshold_no_crisis() -> None:
+    decision = assess("今日は雨です", [], prediction(0.3), threshold=0.65)
+    assert not decision.detected
+
+
+def test_an_abuse_dv_worry_counts_as_abuse() -> None:
+    """Violence described in words no rule knows still gets its lines first."""
+    decision = assess("夫が生活費を渡してくれず、怒鳴られる毎日", [], prediction(0.1), ["abuse_dv"])
+    assert decision.detected and decision.kind == "abuse" and "category" in (decision.source or "")
+
+
+def test_several_kinds_are_answered_in_priority_order() -> None:
+    text = "夫に殴られて、もう死にたい"
+    decision = assess(text, find_crises(text), prediction(0.2))
+    assert decision.kinds == ("suicide", "abuse")
+    assert PRIORITY.index("medical") < PRIORITY.index("violence_now") < PRIORITY.index("suicide")
+
+
+def test_the_victim_is_read_from_the_words() -> None:
+    cases = {
+        "夫に殴られて逃げてきた": "partner",
+        "親が酒を飲むと暴れて怖い": "child",
+        "隣の子がいつも叩かれて泣いている": "child",
+        "息子が暴れて、年老いた母を殴る": "elder",
+    }
+    for text, victim in cases.items():
+        decision = assess(text, find_crises(text), prediction(0.9, "abuse"))
+        assert decision.victim == victim, text
+
+
+def test_a_report_about_someone_else_is_about_other() -> None:
+    text = "娘から「もう死ぬ」ってLINEが来て、返事がない"
+    decision = assess(text, find_crises(text), prediction(0.9, "suicide", about_other=0.2))
+    assert decision.about == "other"
+
+
+def test_the_parse_entry_carries_no_resident_words() -> None:
+    text = "夫に殴られて、となり町の姉の家に避難しています"
+    entry = str(assess(text, find_crises(text), prediction(0.9, "abuse")).as_dict())
+    assert "避難" not in entry and "姉の家" not in entry and "となり町" not in entry
