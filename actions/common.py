@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue import Button, ConversationState, Turn
+from bot.dialogue import Button, ConversationState, Danger, Turn
 from bot.directory import Directory, load_directory
 from bot.nlu.categories import CRISIS_KEY, WORRY_CATEGORIES_KEY, canonical
 from bot.settings import load_settings
@@ -43,10 +43,9 @@ def latest_categories(tracker: Tracker) -> list[str]:
     return canonical(found)
 
 
-def latest_crisis_kind(tracker: Tracker) -> str | None:
-    crisis = (tracker.latest_message or {}).get(CRISIS_KEY) or {}
-    kind = crisis.get("kind")
-    return str(kind) if kind else None
+def latest_danger(tracker: Tracker) -> Danger:
+    """The kind of danger the NLU found in the latest message (suicide lines when unsure)."""
+    return Danger.from_parse((tracker.latest_message or {}).get(CRISIS_KEY))
 
 
 def apply_turn(

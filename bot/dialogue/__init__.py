@@ -4,10 +4,12 @@ Rasa actions (``actions/``) only translate between the tracker and these functio
 behaviour residents meet is testable without a Rasa server.
 """
 
+from bot.dialogue.crisis_reply import Danger, first_answer
 from bot.dialogue.flow import (
     on_affirm,
     on_ask_city,
     on_city,
+    on_continue,
     on_crisis,
     on_deny,
     on_fallback,
@@ -20,11 +22,14 @@ from bot.dialogue.state import Button, ConversationState, Reply, Turn
 __all__ = [
     "Button",
     "ConversationState",
+    "Danger",
+    "first_answer",
     "Reply",
     "Turn",
     "on_affirm",
     "on_ask_city",
     "on_city",
+    "on_continue",
     "on_crisis",
     "on_deny",
     "on_fallback",

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.dialogue import texts
+from bot.dialogue.crisis_reply import Danger, first_answer
 from bot.dialogue.state import (
     AWAITING_AFTER_CRISIS,
     AWAITING_CITY,
@@ -30,11 +31,9 @@ from bot.directory import (
     Directory,
     Window,
     category_label,
-    crisis_message,
     describe_route,
     describe_window,
 )
-from bot.directory.crisis_lines import CrisisKind
 from bot.nlu.categories import CATEGORIES, canonical
 
 
@@ -53,13 +52,6 @@ def _any_attribute(state: ConversationState, directory: Directory) -> Window:
 
 def _describe(directory: Directory, window: Window) -> str:
     return describe_window(window, directory.city_of(window))
-
-
-def _crisis_line_kind(kind: str | None, categories: Sequence[str]) -> CrisisKind:
-    """Which lines to show: violence now means the DV or child-abuse lines, else suicide."""
-    if kind == "danger":
-        return "abuse" if "childcare" in categories else "dv"
-    return "suicide"
 
 
 def _ask_city(state: ConversationState, question: str, **changes: object) -> Turn:
@@ -152,35 +144,65 @@ def on_ask_city(state: ConversationState) -> Turn:
 def on_crisis(
     state: ConversationState,
     categories: Sequence[str],
-    kind: str | None,
+    danger: Danger,
     now: datetime,
+    directory: Directory,
     *,
     during_intake: bool = False,
 ) -> Turn:
-    """Crisis lines first, every time; the worries said alongside are kept for later.
+    """The lines for this kind of danger first, every time; the worries are kept for afterwards.
 
-    During the intake the questions simply go on afterwards, so no "continue?" buttons.
+    Abuse that is not happening this minute goes straight on to the city's window for it
+    (the window is the help), or to the city question. Every other kind offers to continue,
+    and 「相談を続ける」 later returns to where the resident was (``on_continue``). During the
+    intake the questions simply go on afterwards.
     """
-    lines = crisis_message(now, immediate_danger=True, kind=_crisis_line_kind(kind, categories))
-    replies = [Reply(line) for line in lines]
-    if during_intake:
-        return Turn(
-            replies=tuple(replies),
-            state=state.evolve(
-                crisis_detected=True,
-                pending_categories=tuple(canonical([*state.pending_categories, *categories])),
-            ),
-        )
-    replies.append(Reply(texts.CONTINUE_AFTER_CRISIS, texts.AFTER_CRISIS_BUTTONS))
-    pending = canonical([*state.pending_categories, *categories])
-    return Turn(
-        replies=tuple(replies),
-        state=state.evolve(
-            crisis_detected=True,
-            awaiting=AWAITING_AFTER_CRISIS,
-            pending_categories=tuple(pending),
-        ),
+    replies = [Reply(text) for text in first_answer(danger, now)]
+    pending = tuple(canonical([*state.pending_categories, *categories, *danger.worry_categories()]))
+    resume = state.resume_awaiting if state.awaiting == AWAITING_AFTER_CRISIS else state.awaiting
+    crisis_state = state.evolve(
+        crisis_detected=True,
+        crisis_kind=danger.kind,
+        pending_categories=pending,
+        resume_awaiting=resume,
     )
+    if during_intake:
+        return Turn(replies=tuple(replies), state=crisis_state)
+    if danger.kind == "abuse" and pending:
+        if state.city is None:
+            turn = _ask_city(crisis_state, texts.ASK_CITY_FOR_WINDOW)
+        else:
+            turn = _route(crisis_state, pending, directory)
+        return Turn(replies=(*replies, *turn.replies), state=turn.state)
+    replies.append(Reply(texts.CONTINUE_AFTER_CRISIS, texts.AFTER_CRISIS_BUTTONS))
+    return Turn(replies=tuple(replies), state=crisis_state.evolve(awaiting=AWAITING_AFTER_CRISIS))
+
+
+def on_continue(state: ConversationState, directory: Directory) -> Turn:
+    """「大丈夫です、続けます」「相談を続ける」: back to where the resident was.
+
+    The pending worries get their windows (or the city question first); a handoff offer that
+    the crisis interrupted is made again for the windows already shown; otherwise the bot asks
+    what the worry is.
+    """
+    back_to = state.resume_awaiting
+    resumed = state.evolve(resume_awaiting=None, awaiting=back_to)
+    if state.pending_categories:
+        if state.city is None:
+            return _ask_city(resumed, texts.ASK_CITY)
+        return _route(resumed, state.pending_categories, directory)
+    if back_to == AWAITING_HANDOFF_OFFER and state.routed_windows:
+        names = [w.name for w in map(directory.window, state.routed_windows) if w is not None]
+        return Turn(
+            replies=(
+                Reply(texts.resume_offer(names)),
+                Reply(texts.OFFER_CONTACT, texts.YES_NO_CONTACT),
+            ),
+            state=resumed.evolve(awaiting=AWAITING_HANDOFF_OFFER),
+        )
+    if back_to == AWAITING_CITY:
+        return _ask_city(resumed, texts.ASK_CITY)
+    return Turn(replies=(Reply(texts.ASK_WORRY_AFTER_CRISIS),), state=resumed.evolve(awaiting=None))
 
 
 def _category_buttons() -> tuple[Button, ...]:
@@ -222,10 +244,8 @@ def _direct_contact(state: ConversationState, directory: Directory) -> Turn:
 def on_affirm(state: ConversationState, directory: Directory) -> Turn:
     if state.awaiting == AWAITING_HANDOFF_OFFER:
         return _direct_contact(state, directory)
-    if state.awaiting == AWAITING_AFTER_CRISIS and state.pending_categories:
-        if state.city is None:
-            return _ask_city(state, texts.ASK_CITY)
-        return _route(state, state.pending_categories, directory)
+    if state.awaiting == AWAITING_AFTER_CRISIS:
+        return on_continue(state, directory)
     if state.awaiting == AWAITING_CITY:
         return _ask_city(state, texts.ASK_CITY)
     return Turn(replies=(Reply(texts.ASK_WORRY),), state=state.evolve(awaiting=None))

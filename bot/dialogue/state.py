@@ -38,6 +38,10 @@ class ConversationState:
     awaiting: str | None = None
     fallback_count: int = 0
     crisis_detected: bool = False
+    #: The kind of danger answered first (suicide, self_harm, violence_now, abuse, medical).
+    crisis_kind: str | None = None
+    #: What the bot was waiting for when the crisis interrupted, so 「相談を続ける」 returns there.
+    resume_awaiting: str | None = None
 
     def evolve(self, **changes: Any) -> ConversationState:
         return replace(self, **changes)
@@ -52,6 +56,8 @@ class ConversationState:
             awaiting=slots.get("awaiting") or None,
             fallback_count=int(slots.get("fallback_count") or 0),
             crisis_detected=bool(slots.get("crisis_detected")),
+            crisis_kind=slots.get("crisis_kind") or None,
+            resume_awaiting=slots.get("resume_awaiting") or None,
         )
 
     def as_slots(self) -> dict[str, Any]:
@@ -63,6 +69,8 @@ class ConversationState:
             "awaiting": self.awaiting,
             "fallback_count": float(self.fallback_count),
             "crisis_detected": self.crisis_detected,
+            "crisis_kind": self.crisis_kind,
+            "resume_awaiting": self.resume_awaiting,
         }
 
 

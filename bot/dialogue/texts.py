@@ -21,7 +21,7 @@ YES_NO_CONTACT: tuple[Button, ...] = (
 )
 
 AFTER_CRISIS_BUTTONS: tuple[Button, ...] = (
-    Button("相談を続ける", "/affirm"),
+    Button("相談を続ける", "/continue_consultation"),
     Button("最初から", "/start_over"),
 )
 
@@ -49,7 +49,11 @@ DECLINED_AFTER_CRISIS = (
     "わかりました。つらいときは、いつでも上の電話に相談してください。あなたのペースで大丈夫です。"
 )
 DECLINED_OTHER = "わかりました。ほかに困っていることがあれば、書いてください。"
-CONTINUE_AFTER_CRISIS = "チャットで相談を続けるときは「相談を続ける」をえらんでください。"
+CONTINUE_AFTER_CRISIS = (
+    "このチャットでも、このままお話を続けられます。続けるときは「相談を続ける」をえらんでください。"
+)
+ASK_WORRY_AFTER_CRISIS = "はい、続けましょう。困っていることを、あなたのペースで書いてください。"
+ASK_CITY_FOR_WINDOW = "あなたの市の相談窓口もご案内します。お住まいの市をえらんでください。"
 CLARIFY_FIRST = (
     "ごめんなさい、うまく読み取れませんでした。どんなことで困っていますか？\n"
     "近いものをえらぶか、もう少しくわしく書いてください。"
@@ -71,6 +75,13 @@ NO_WINDOW_YET = (
 def worry_acknowledgement(labels: list[str]) -> str:
     joined = "と".join(f"「{label}」" for label in labels)
     return f"{joined}のことで、困っているのですね。話してくださって、ありがとうございます。"
+
+
+def resume_offer(window_names: list[str]) -> str:
+    joined = "、".join(f"「{name}」" for name in window_names)
+    return (
+        f"さきほどの続きです。ご案内した窓口は{joined}です。" if joined else "さきほどの続きです。"
+    )
 
 
 def city_noted(city_name: str) -> str:

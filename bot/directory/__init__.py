@@ -14,10 +14,11 @@ Typical use::
 
 from bot.directory.crisis_lines import (
     CrisisLine,
-    crisis_message,
     default_crisis_lines,
+    line_by_id,
     lines_open_now,
     load_crisis_lines,
+    staffed_lines_now,
 )
 from bot.directory.describe import category_label, describe_route, describe_window
 from bot.directory.loader import DirectoryError, default_directory, load_directory
@@ -49,7 +50,8 @@ __all__ = [
     "SourceRef",
     "Window",
     "category_label",
-    "crisis_message",
+    "line_by_id",
+    "staffed_lines_now",
     "default_crisis_lines",
     "default_directory",
     "describe_route",

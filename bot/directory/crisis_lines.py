@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
@@ -26,7 +26,6 @@ from bot.directory.loader import DirectoryError
 
 JST = timezone(timedelta(hours=9), name="JST")
 
-CrisisKind = Literal["suicide", "abuse", "dv"]
 LINE_KINDS = ("emergency", "police", "suicide", "abuse", "dv")
 SCHEDULE_TYPES = ("always", "daily", "monthly", "weekdays_daytime", "varies")
 UNVERIFIED_MARK = "（要確認）"
@@ -198,59 +197,38 @@ def _one_per_number(lines: Iterable[CrisisLine]) -> list[CrisisLine]:
     return unique
 
 
-_INTRO = {
-    "suicide": "今つながる相談の電話です。",
-    "abuse": "子どもへの虐待が心配なときの電話です。",
-    "dv": "暴力に悩んでいるときの相談先です。",
-}
-
-
-def crisis_message(
+def staffed_lines_now(
     now: datetime,
-    immediate_danger: bool = True,
-    kind: CrisisKind = "suicide",
+    kind: str,
     *,
-    include_unverified: bool = False,
     lines: Sequence[CrisisLine] | None = None,
-) -> list[str]:
-    """The crisis reply as short chat messages, right for the current hour in Japan.
+    limit: int = MAX_LINES_SHOWN,
+) -> list[CrisisLine]:
+    """Lines for ``kind`` where a person answers at ``now``: never an empty list at any hour
+    for a kind that has a 24-hour line.
 
-    Order: you are not alone; 110/119 when there is immediate danger; one or two lines open now
-    for ``kind`` (or, when none is, when the main one opens); a person will listen and the chat
-    can go on.
+    Verified lines open now come first. When none is open (at night for suicide), the 24-hour
+    lines the reference still marks "check" are given (よりそいホットライン): the policy in
+    ``crisis-lines.md`` is that a resident in crisis is never told that no line is open. They
+    keep ``verified: false`` and so always render with 「要確認」, and the README lists them
+    for a city to confirm.
     """
-    if kind not in _INTRO:
-        raise ValueError(f"unknown crisis kind: {kind!r}")
     pool = default_crisis_lines() if lines is None else lines
-    messages = ["話してくれて、ありがとうございます。あなたは、ひとりではありません。"]
-    if immediate_danger:
-        messages.append(
-            "いま命の危険があるときは、すぐに 110（警察）か 119（救急）に電話してください。"
-            "24時間つながります。"
-        )
-
-    open_now = lines_open_now(now, kind=kind, include_unverified=include_unverified, lines=pool)[
-        :MAX_LINES_SHOWN
+    verified = lines_open_now(now, kind=kind, lines=pool)
+    if verified:
+        return verified[:limit]
+    always = [
+        line
+        for line in pool
+        if line.kind == kind and not line.verified and line.schedule.type == "always"
     ]
-    if open_now:
-        messages.append(_INTRO[kind] + "\n" + "\n".join(line.render() for line in open_now))
-    else:
-        later = [
-            line
-            for line in pool
-            if line.kind == kind
-            and (line.verified or include_unverified)
-            and line.schedule.type in ("daily", "monthly", "always")
-        ]
-        later = _one_per_number(sorted(later, key=lambda line: not line.verified))
-        if later:
-            messages.append(
-                "今の時間は、相談の電話が受け付けをしていません。次の時間につながります。\n"
-                + "\n".join(line.render() for line in later[:MAX_LINES_SHOWN])
-            )
+    return _one_per_number(always)[:limit]
 
-    messages.append(
-        "電話の向こうには、あなたの話を聞いてくれる人がいます。"
-        "このチャットでも、このままお話を続けられます。"
-    )
-    return messages
+
+def line_by_id(line_id: str, lines: Sequence[CrisisLine] | None = None) -> CrisisLine:
+    """One line by its id in the data file (e.g. ``jido_sodan_189``); a missing id is a bug."""
+    pool = default_crisis_lines() if lines is None else lines
+    for line in pool:
+        if line.id == line_id:
+            return line
+    raise KeyError(f"crisis line {line_id!r} is not in the data file")

@@ -1,8 +1,10 @@
 """The crisis-lines page's content, taken from ``data/crisis_lines.yml`` via ``bot.directory``.
 
 Numbers are never written in a template: a city confirming or correcting a line edits the data
-file once and the bot, the LINE channel and this page all follow. Only verified lines are
-listed, as in the bot's own crisis reply (unverified ones would need 「要確認」 and a city's check).
+file once and the bot, the LINE channel and this page all follow. Verified lines are listed;
+as in the bot's own crisis reply, a 24-hour line the reference still marks "check" (よりそい
+ホットライン) is added, with 「要確認」, when no verified line of its kind answers now: a person
+in crisis at night is never shown only closed lines.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from bot.directory import CrisisLine, default_crisis_lines, load_crisis_lines
+from bot.directory import (
+    CrisisLine,
+    default_crisis_lines,
+    load_crisis_lines,
+    staffed_lines_now,
+)
+from bot.directory.crisis_lines import UNVERIFIED_MARK
 from bot.web import texts
 
 
@@ -52,7 +60,7 @@ def _view(line: CrisisLine, now: datetime) -> LineView:
     is_open = line.is_open(now)
     status = {True: texts.OPEN_NOW, False: texts.CLOSED_NOW, None: None}[is_open]
     return LineView(
-        name=line.name,
+        name=line.name if line.verified else line.name + UNVERIFIED_MARK,
         number=line.number,
         tel_href=tel_href(line.number),
         hours=line.hours,
@@ -65,7 +73,12 @@ def crisis_sections(lines: Sequence[CrisisLine], now: datetime) -> tuple[Section
     """Verified lines grouped by kind, in the order a person in danger needs them."""
     sections = []
     for kind, heading in texts.CRISIS_SECTIONS:
-        views = tuple(_view(line, now) for line in lines if line.kind == kind and line.verified)
+        shown = [line for line in lines if line.kind == kind and line.verified]
+        if not any(line.is_open(now) is True for line in shown):
+            shown += [
+                line for line in staffed_lines_now(now, kind, lines=lines) if not line.verified
+            ]
+        views = tuple(_view(line, now) for line in shown)
         if views:
             sections.append(Section(kind=kind, heading=heading, lines=views))
     return tuple(sections)

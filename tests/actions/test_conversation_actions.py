@@ -25,17 +25,22 @@ def test_crisis_answer_gives_emergency_numbers_first_and_keeps_the_worry(dispatc
     slots = slot_events(events)
     assert slots["crisis_detected"] is True
     assert slots["pending_categories"] == ["debt"]
-    assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]] == ["/affirm", "/start_over"]
+    assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]] == [
+        "/continue_consultation",
+        "/start_over",
+    ]
 
 
-def test_violence_now_shows_the_dv_line(dispatcher):
+def test_violence_now_shows_110_then_the_dv_line(dispatcher):
     tracker = make_tracker(
         "今夫に殴られています",
         "crisis",
-        crisis={"detected": True, "kind": "danger", "source": "rule"},
+        crisis={"detected": True, "kind": "violence_now", "victim": "partner", "source": "rule"},
     )
     ActionCrisisResponse().run(dispatcher, tracker, {})
-    assert "0120-279-889" in texts(dispatcher)
+    said = texts(dispatcher)
+    assert "110" in said and "0120-279-889" in said
+    assert said.index("110") < said.index("0120-279-889")
 
 
 def test_continuing_after_a_crisis_routes_the_kept_worry(dispatcher):

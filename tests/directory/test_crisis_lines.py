@@ -1,4 +1,7 @@
-"""Crisis replies: right for the hour in Japan, 110/119 first, no unconfirmed line unflagged."""
+"""Crisis lines: open hours in Japan time, a staffed line at every hour, 「要確認」 kept.
+
+The wording of the crisis reply is tested in tests/dialogue/test_crisis_reply.py.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.directory import DirectoryError, crisis_message, lines_open_now, load_crisis_lines
-from bot.directory.crisis_lines import CrisisKind, CrisisLine, default_crisis_lines
+from bot.directory import (
+    DirectoryError,
+    line_by_id,
+    lines_open_now,
+    load_crisis_lines,
+    staffed_lines_now,
+)
+from bot.directory.crisis_lines import CrisisLine, default_crisis_lines
 
 JST = timezone(timedelta(hours=9))
-KINDS: tuple[CrisisKind, ...] = ("suicide", "abuse", "dv")
+KINDS = ("suicide", "abuse", "dv")
 
 
 def jst(day: int, hour: int, minute: int = 0) -> datetime:
@@ -45,21 +54,42 @@ def test_kinds_and_unverified_notes() -> None:
             assert line.render().endswith("（要確認）")
 
 
-def test_at_three_in_the_morning_110_119_and_24h_are_offered() -> None:
-    messages = crisis_message(jst(12, 3))
-    text = "\n".join(messages)
-    assert "110（警察）" in text and "119（救急）" in text and "24時間" in text
-    assert text.index("110") < text.index("いのちの電話"), "emergency numbers come first"
-    # いのちの電話 is closed at 03:00 on the 12th: say when it opens instead of listing it open.
-    assert "0570-783-556（毎日 10時〜22時）" in text
-    assert "今つながる相談の電話" not in text
+def test_at_three_in_the_morning_a_24_hour_line_is_given_not_none() -> None:
+    """The policy changed: never tell a resident in crisis that no line is open."""
     assert lines_open_now(jst(12, 3), kind="suicide") == []
+    night = staffed_lines_now(jst(12, 3), "suicide")
+    assert [line.id for line in night] == ["yorisoi"]
+    assert night[0].render() == "・よりそいホットライン 0120-279-338（24時間 365日）（要確認）"
 
 
-def test_at_eleven_inochi_no_denwa_is_open() -> None:
-    text = "\n".join(crisis_message(jst(12, 11)))
-    assert "今つながる相談の電話" in text
-    assert "いのちの電話 0570-783-556（毎日 10時〜22時）" in text
+def test_at_eleven_the_verified_line_is_given_and_the_unverified_one_is_not() -> None:
+    day = staffed_lines_now(jst(12, 11), "suicide")
+    assert [line.id for line in day] == ["inochi_navi"]
+
+
+@pytest.mark.parametrize("kind", ["suicide", "abuse", "dv"])
+def test_every_half_hour_of_a_month_has_a_staffed_line(kind: str) -> None:
+    start = jst(1, 0)
+    for step in range(0, 31 * 24 * 2):
+        moment = start + timedelta(minutes=30 * step)
+        lines = staffed_lines_now(moment, kind)
+        assert lines, (kind, moment)
+        assert all(line.is_open(moment) is True for line in lines)
+        for line in lines:
+            assert line.verified or line.render().endswith("（要確認）")
+
+
+def test_only_24_hour_unverified_lines_stand_in_at_night() -> None:
+    """Other "check" rows (#いのちSOS, こころの健康相談) stay out until a city confirms them."""
+    for hour in range(24):
+        ids = {line.id for line in staffed_lines_now(jst(12, hour), "suicide")}
+        assert not ids & {"inochi_sos", "kokoro_kenko", "inochi_free_daily"}, hour
+
+
+def test_a_line_is_found_by_its_id() -> None:
+    assert line_by_id("jido_sodan_189").number == "189"
+    with pytest.raises(KeyError):
+        line_by_id("no-such-line")
 
 
 def test_aware_times_are_converted_to_japan_time() -> None:
@@ -109,53 +139,6 @@ def test_lines_with_unstated_hours_are_never_claimed_open() -> None:
     assert police.is_open(monday) is None
 
 
-def test_abuse_and_dv_offer_their_national_lines() -> None:
-    abuse = "\n".join(crisis_message(jst(12, 3), kind="abuse"))
-    assert "189" in abuse and "24時間" in abuse
-    dv = "\n".join(crisis_message(jst(12, 3), kind="dv"))
-    assert "0120-279-889" in dv
-
-
-def test_no_immediate_danger_means_no_110_push() -> None:
-    messages = crisis_message(jst(12, 11), immediate_danger=False)
-    assert not any("110" in m for m in messages)
-    assert messages[0].startswith("話してくれて")
-    assert "このままお話を続けられます" in messages[-1]
-
-
-def test_messages_are_short_enough_for_a_phone() -> None:
-    for hour in range(24):
-        for kind in KINDS:
-            messages = crisis_message(jst(10, hour), kind=kind, include_unverified=True)
-            assert 3 <= len(messages) <= 4
-            assert all(len(m) <= 160 for m in messages)
-
-
-@pytest.mark.parametrize("include_unverified", [False, True])
-def test_no_unverified_line_appears_without_youkakunin(include_unverified: bool) -> None:
-    lines = default_crisis_lines()
-    unverified = [line for line in lines if not line.verified]
-    verified_renders = {line.render() for line in lines if line.verified}
-    start = jst(1, 0)
-    for step in range(0, 31 * 24 * 2):  # every half hour of June, every kind
-        moment = start + timedelta(minutes=30 * step)
-        for kind in KINDS:
-            messages = crisis_message(moment, kind=kind, include_unverified=include_unverified)
-            bullets = [b for m in messages for b in m.splitlines() if b.startswith("・")]
-            for bullet in bullets:
-                for line in unverified:
-                    if line.number in bullet and bullet not in verified_renders:
-                        assert "要確認" in bullet, (moment, bullet)
-                if not include_unverified:
-                    assert bullet in verified_renders, (moment, bullet)
-
-
-def test_unverified_24h_line_only_when_opted_in() -> None:
-    assert "0120-279-338" not in "\n".join(crisis_message(jst(12, 3)))
-    opted = "\n".join(crisis_message(jst(12, 3), include_unverified=True))
-    assert "よりそいホットライン 0120-279-338（24時間 365日）（要確認）" in opted
-
-
 def test_one_entry_per_number() -> None:
     """On the 10th at 17:00 both 0120-783-556 rows answer; the verified one is listed once."""
     numbers = [x.number for x in lines_open_now(jst(10, 17), include_unverified=True)]
@@ -166,11 +149,6 @@ def test_one_entry_per_number() -> None:
         if x.number == "0120-783-556"
     ]
     assert [x.id for x in free] == ["inochi_free_monthly"]
-
-
-def test_unknown_kind_is_an_error() -> None:
-    with pytest.raises(ValueError):
-        crisis_message(jst(12, 11), kind="fire")  # type: ignore[arg-type]
 
 
 def test_malformed_crisis_file_names_the_field(tmp_path: Path) -> None:
@@ -196,4 +174,4 @@ def test_custom_lines_can_be_injected() -> None:
         source="test",
         verified=True,
     )
-    assert "・市の相談 0000（24時間）" in "\n".join(crisis_message(jst(12, 3), lines=[only]))
+    assert staffed_lines_now(jst(12, 3), "suicide", lines=[only]) == [only]
