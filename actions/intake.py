@@ -27,6 +27,9 @@ from bot.intake.fields import (
     DECLINE_BUTTON,
     FIELD_BY_SLOT,
     RETRY_SLOT,
+    SAFE_CONTACT,
+    SAFE_CONTACT_CATEGORIES,
+    SAFE_CONTACT_KINDS,
     Field,
 )
 from bot.intake.summary import (
@@ -70,6 +73,15 @@ def _direct_contacts(dispatcher: CollectingDispatcher, tracker: Tracker) -> None
         send(dispatcher, describe_window(window, directory().city_of(window)))
 
 
+def _needs_safe_contact(tracker: Tracker, method: str | None) -> bool:
+    """Violence or abuse, and staff will call or write: ask when contact is safe."""
+    state = state_of(tracker)
+    abuse = bool(SAFE_CONTACT_CATEGORIES & set(state.worries)) or (
+        state.crisis_kind in SAFE_CONTACT_KINDS
+    )
+    return abuse and method != "窓口に行く"
+
+
 class ValidateIntakeForm(FormValidationAction):
     def name(self) -> str:
         return "validate_intake_form"
@@ -89,6 +101,8 @@ class ValidateIntakeForm(FormValidationAction):
             required.remove("intake_contact_value")
         if slots.get("intake_consent") == "no":
             required.remove("intake_meeting_consent")
+        if SAFE_CONTACT.slot in required and not _needs_safe_contact(tracker, method):
+            required.remove(SAFE_CONTACT.slot)
         return required
 
     async def get_validation_events(
@@ -154,6 +168,10 @@ class ActionAskIntakeUrgency(_AskChoice, Action):
 
 class ActionAskIntakeContactMethod(_AskChoice, Action):
     field = FIELD_BY_SLOT["intake_contact_method"]
+
+
+class ActionAskIntakeSafeContact(_AskChoice, Action):
+    field = SAFE_CONTACT
 
 
 class ActionAskIntakeName(_AskChoice, Action):
@@ -260,6 +278,7 @@ class ActionSubmitIntake(Action):
                     crisis=state.crisis_detected,
                     channel=_channel(tracker),
                     submission_no=number,
+                    crisis_kind=state.crisis_kind,
                 ),
                 now(),
             )

@@ -72,6 +72,7 @@ def ticket_json(ticket: Ticket, names: DisplayNames) -> dict[str, Any]:
         "status": ticket.status.value,
         "priority": ticket.priority.value,
         "crisis": ticket.crisis,
+        "crisis_kind": ticket.crisis_kind,
         "assigned_to": ticket.assigned_to,
         "categories": list(ticket.categories),
         "windows": [{"id": w, "name": names.window_name(w)} for w in ticket.window_ids],

@@ -75,6 +75,7 @@ def setup_templates(app: web.Application, tz: ZoneInfo) -> None:
         EVENT=labels.EVENT_LABELS,
         SHARED=labels.SHARED_ITEM_LABELS,
         CHANNEL=labels.CHANNEL_LABELS,
+        CRISIS_KIND=labels.CRISIS_KIND_LABELS,
         ACTOR=labels.ACTOR_LABELS,
         label=labels.label,
         describe_event=labels.describe_event,

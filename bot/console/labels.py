@@ -52,6 +52,15 @@ SHARED_ITEM_LABELS: Mapping[str, str] = {
 
 CHANNEL_LABELS: Mapping[str, str] = {"web": "ウェブ", "line": "LINE", "rest": "API"}
 
+#: The kind of danger the bot answered first, as staff read it on the ticket.
+CRISIS_KIND_LABELS: Mapping[str, str] = {
+    "suicide": "自殺の危険",
+    "self_harm": "自傷",
+    "violence_now": "いま起きている暴力",
+    "abuse": "暴力・虐待",
+    "medical": "救急（命の危険）",
+}
+
 ACTOR_LABELS: Mapping[str, str] = {"bot": "受付ボット", "system": "システム"}
 
 

@@ -50,6 +50,16 @@ CONTACT_METHOD = Field(
     "窓口の職員からの連絡は、どの方法がよいですか？",
     ("電話", "メール", "LINE", "窓口に行く"),
 )
+#: Asked only when the worry is violence or abuse: a call at the wrong time, or a voicemail the
+#: abuser hears, can put the resident in danger. Staff see the answer first on the ticket.
+SAFE_CONTACT = Field(
+    "intake_safe_contact",
+    "安全に連絡できる時間・方法",
+    "連絡するとき、気をつけることはありますか？\n"
+    "電話に出ても安全な時間や、留守番電話・メッセージを残してよいかを、教えてください。\n"
+    "（例: 平日の10時〜12時なら大丈夫。留守電は残さないで）",
+    ("いつでも大丈夫", "留守電・メッセージは残さないで"),
+)
 CONTACT_VALUE = Field("intake_contact_value", "連絡先", "")
 NAME = Field(
     "intake_name",
@@ -59,7 +69,19 @@ NAME = Field(
 CONSENT = Field("intake_consent", "窓口に伝えること", "")
 MEETING_CONSENT = Field("intake_meeting_consent", "重層的支援会議での共有", "")
 
-QUESTIONS: tuple[Field, ...] = (ABOUT, AGE, HOUSEHOLD, URGENCY, CONTACT_METHOD, CONTACT_VALUE, NAME)
+QUESTIONS: tuple[Field, ...] = (
+    ABOUT,
+    AGE,
+    HOUSEHOLD,
+    URGENCY,
+    CONTACT_METHOD,
+    SAFE_CONTACT,
+    CONTACT_VALUE,
+    NAME,
+)
+#: Worries and dangers after which the safe-contact question is asked.
+SAFE_CONTACT_CATEGORIES = frozenset({"abuse_dv"})
+SAFE_CONTACT_KINDS = frozenset({"abuse", "violence_now"})
 ALL_FIELDS: tuple[Field, ...] = (*QUESTIONS, CONSENT, MEETING_CONSENT)
 # The fields a resident can correct from the summary (consent is asked again instead).
 CORRECTABLE: tuple[Field, ...] = QUESTIONS

@@ -13,7 +13,15 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from bot.directory import Directory, Window, category_label
-from bot.intake.fields import CONSENT, MEETING_CONSENT, QUESTIONS, SKIPPED
+from bot.intake.fields import (
+    CONSENT,
+    CONTACT_METHOD,
+    CONTACT_VALUE,
+    MEETING_CONSENT,
+    QUESTIONS,
+    SAFE_CONTACT,
+    SKIPPED,
+)
 from bot.tickets import (
     AboutWhom,
     Channel,
@@ -56,8 +64,10 @@ def summary_text(slots: Mapping[str, Any], categories: Iterable[str], windows: l
         lines.append(f"・困りごと: {labels}")
     for field in QUESTIONS:
         value = answer(slots, field.slot)
-        if field is QUESTIONS[5] and answer(slots, QUESTIONS[4].slot) is None and value is None:
+        if field is CONTACT_VALUE and answer(slots, CONTACT_METHOD.slot) is None and value is None:
             continue
+        if field is SAFE_CONTACT and slots.get(field.slot) is None:
+            continue  # not asked: the worry is not violence or abuse
         lines.append(f"・{field.label}: {value or NOT_ANSWERED}")
     lines.append("・伝える窓口: " + "、".join(f"「{w.name}」" for w in windows))
     meeting = "共有してよい" if slots.get(MEETING_CONSENT.slot) == "yes" else "共有しない"
@@ -79,6 +89,7 @@ class Conversation:
     crisis: bool
     channel: str
     submission_no: int
+    crisis_kind: str | None = None
 
 
 def worry_summary(categories: Iterable[str], messages: Iterable[tuple[str, datetime]]) -> str:
@@ -118,6 +129,7 @@ def build_submission(
             contact_method=_enum(ContactMethod, answer(slots, "intake_contact_method")),
             contact_value=answer(slots, "intake_contact_value"),
             display_name=answer(slots, "intake_name"),
+            safe_contact=answer(slots, SAFE_CONTACT.slot),
         ),
         consent=Consent(
             shared_items=SHARED_ITEMS,
@@ -131,4 +143,5 @@ def build_submission(
         window_ids=conversation.window_ids,
         messages=messages,
         crisis=conversation.crisis,
+        crisis_kind=conversation.crisis_kind if conversation.crisis else None,
     )

@@ -26,6 +26,7 @@ READERS: dict[str, Callable[[str], str | None]] = {
     "intake_age": answers.read_age,
     "intake_household": answers.read_free_text,
     "intake_urgency": answers.read_urgency,
+    "intake_safe_contact": answers.read_free_text,
     "intake_contact_method": answers.read_contact_method,
     "intake_name": answers.read_name,
 }

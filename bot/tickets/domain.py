@@ -127,6 +127,9 @@ class IntakeSummary:
     contact_method: ContactMethod | None = None
     contact_value: str | None = None  # phone, e-mail, LINE or preferred visit time
     display_name: str | None = None  # name or nickname
+    #: Abuse and DV: when it is safe to call, and whether a message may be left (staff read it
+    #: before anything else: a call at the wrong time can put the resident in danger).
+    safe_contact: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "about_whom", _opt_enum(AboutWhom, self.about_whom))
@@ -144,6 +147,7 @@ class IntakeSummary:
             "contact_method": self.contact_method.value if self.contact_method else None,
             "contact_value": self.contact_value,
             "display_name": self.display_name,
+            "safe_contact": self.safe_contact,
         }
 
 
@@ -202,6 +206,8 @@ class Submission:
     window_ids: tuple[str, ...] = ()
     messages: tuple[ResidentMessage, ...] = ()
     crisis: bool = False
+    #: The kind of danger the bot answered (suicide, self_harm, violence_now, abuse, medical).
+    crisis_kind: str | None = None
 
     def __post_init__(self) -> None:
         if not self.idempotency_key or len(self.idempotency_key) > 200:
@@ -227,6 +233,7 @@ class Submission:
             "categories": list(self.categories),
             "window_ids": list(self.window_ids),
             "crisis": self.crisis,
+            "crisis_kind": self.crisis_kind,
             "channel": self.channel.value,
             "conversation_id": self.conversation_id,
             "summary": self.summary.to_dict(),
@@ -244,6 +251,7 @@ class Submission:
             categories=tuple(data.get("categories") or ()),
             window_ids=tuple(data.get("window_ids") or ()),
             crisis=bool(data.get("crisis", False)),
+            crisis_kind=data.get("crisis_kind") or None,
             channel=Channel(data["channel"]),
             conversation_id=data["conversation_id"],
             summary=IntakeSummary(**dict(data["summary"])),
@@ -280,6 +288,7 @@ class Ticket:
     channel: Channel
     conversation_id: str
     idempotency_key: str
+    crisis_kind: str | None = None
 
 
 @dataclass(frozen=True)

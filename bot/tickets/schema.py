@@ -92,6 +92,7 @@ class TicketRow(Base):
     contact_method = Column(String(16), nullable=True)
     contact_value = Column(String(200), nullable=True)
     display_name = Column(String(200), nullable=True)
+    safe_contact = Column(Text, nullable=True)
     worry_text_summary = Column(Text, nullable=False)
     consent_items = Column(JSONType, nullable=False)
     consent_window_ids = Column(JSONType, nullable=False)
@@ -99,6 +100,7 @@ class TicketRow(Base):
     consent_support_meeting = Column(Boolean, nullable=False)
     resident_messages = Column(JSONType, nullable=False)
     crisis = Column(Boolean, nullable=False)
+    crisis_kind = Column(String(20), nullable=True)
     channel = Column(String(16), nullable=False)
     conversation_id = Column(String(200), nullable=False, index=True)
 

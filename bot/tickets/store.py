@@ -69,6 +69,7 @@ CORRECTABLE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "contact_method": lambda v: ContactMethod(v).value if v else None,
     "contact_value": lambda v: str(v) if v else None,
     "display_name": lambda v: str(v) if v else None,
+    "safe_contact": lambda v: str(v) if v else None,
     "worry_text_summary": lambda v: str(v or ""),
     "categories": lambda v: [str(c) for c in v],
 }
@@ -94,6 +95,7 @@ def ticket_from_row(row: TicketRow) -> Ticket:
             contact_method=row.contact_method,
             contact_value=row.contact_value,
             display_name=row.display_name,
+            safe_contact=row.safe_contact,
         ),
         consent=Consent(
             shared_items=tuple(row.consent_items),
@@ -109,6 +111,7 @@ def ticket_from_row(row: TicketRow) -> Ticket:
         channel=Channel(row.channel),
         conversation_id=row.conversation_id,
         idempotency_key=row.idempotency_key,
+        crisis_kind=row.crisis_kind,
     )
 
 
@@ -184,6 +187,7 @@ class TicketStore(UserStore):
                 contact_method=summary.contact_method.value if summary.contact_method else None,
                 contact_value=summary.contact_value,
                 display_name=summary.display_name,
+                safe_contact=summary.safe_contact,
                 worry_text_summary=summary.worry_text_summary,
                 consent_items=list(consent.shared_items),
                 consent_window_ids=list(consent.window_ids),
@@ -193,6 +197,7 @@ class TicketStore(UserStore):
                     {"text": m.text, "at": m.at.isoformat()} for m in submission.messages
                 ],
                 crisis=submission.crisis,
+                crisis_kind=submission.crisis_kind,
                 channel=submission.channel.value,
                 conversation_id=submission.conversation_id,
             )

@@ -27,6 +27,7 @@ DOMAIN = {
                 "intake_household",
                 "intake_urgency",
                 "intake_contact_method",
+                "intake_safe_contact",
                 "intake_contact_value",
                 "intake_name",
                 "intake_consent",
@@ -227,3 +228,52 @@ def test_correcting_a_field_forgets_only_that_answer(dispatcher):
         "intake_retries": 0.0,
         "intake_contact_value": None,
     }
+
+
+ABUSE_ROUTED = {
+    "city": "kurume",
+    "worries": ["abuse_dv"],
+    "routed_windows": ["kurume.takikan_kyodo"],
+    "crisis_detected": True,
+    "crisis_kind": "abuse",
+}
+
+
+async def test_abuse_asks_when_it_is_safe_to_call_and_other_worries_do_not(dispatcher):
+    """A call or voicemail at the wrong time can put a DV victim in danger."""
+    form = ValidateIntakeForm()
+    slots = DOMAIN["forms"]["intake_form"]["required_slots"]
+    abuse = make_tracker("電話", "inform", slots={**ABUSE_ROUTED, "intake_contact_method": "電話"})
+    debt = make_tracker("電話", "inform", slots={**ROUTED, "intake_contact_method": "電話"})
+    visit = make_tracker(
+        "窓口に行く", "inform", slots={**ABUSE_ROUTED, "intake_contact_method": "窓口に行く"}
+    )
+    assert "intake_safe_contact" in await form.required_slots(slots, dispatcher, abuse, DOMAIN)
+    assert "intake_safe_contact" not in await form.required_slots(slots, dispatcher, debt, DOMAIN)
+    assert "intake_safe_contact" not in await form.required_slots(slots, dispatcher, visit, DOMAIN)
+
+
+async def test_the_safe_contact_answer_is_kept_in_the_residents_words(dispatcher):
+    value = "平日の昼12時〜13時なら大丈夫。留守電は残さないで"
+    slots = await validate("intake_safe_contact", value, dispatcher, **ABUSE_ROUTED)
+    assert slots["intake_safe_contact"] == value
+
+
+async def test_the_ticket_carries_the_safe_contact_answer_and_the_kind(dispatcher, store):
+    answers = {
+        **ANSWERS,
+        "intake_safe_contact": "夜は夫がいるので電話しないで。平日10時〜12時なら安全",
+    }
+    slots = {**ABUSE_ROUTED, **answers, "awaiting": "intake_confirm"}
+    summary = make_tracker("", "inform", slots=slots)
+    ActionIntakeSummary().run(dispatcher, summary, {})
+    assert "安全に連絡できる時間・方法: 夜は夫がいるので" in texts(dispatcher)
+    tracker = make_tracker("はい", "affirm", slots=slots, history=["夫に殴られて逃げてきた"])
+    await ActionSubmitIntake().run(dispatcher, tracker, {})
+    ticket = store.list(
+        store.get_user("coord-kurume")
+        or store.create_user("coord-kurume", "a-long-password-123", Role.COORDINATOR, "kurume")
+    )[0]
+    assert ticket.summary.safe_contact.startswith("夜は夫がいるので電話しないで")
+    assert ticket.crisis_kind == "abuse"
+    assert ticket.priority.value == "urgent"

@@ -124,6 +124,8 @@ def make_ticket(store: TicketStore) -> TicketFactory:
         support_meeting: bool = True,
         messages: tuple[str, ...] = ("家賃を3か月滞納しています",),
         contact_value: str = "090-1234-5678",
+        safe_contact: str | None = None,
+        crisis_kind: str | None = None,
     ) -> Ticket:
         n = next(counter)
         at = datetime(2026, 3, 9, 23, 50, tzinfo=timezone.utc)
@@ -133,6 +135,7 @@ def make_ticket(store: TicketStore) -> TicketFactory:
             categories=categories,
             window_ids=windows,
             crisis=crisis,
+            crisis_kind=crisis_kind,
             channel=Channel.WEB,
             conversation_id=f"sender-{n}",
             summary=IntakeSummary(
@@ -144,6 +147,7 @@ def make_ticket(store: TicketStore) -> TicketFactory:
                 contact_method=ContactMethod.PHONE,
                 contact_value=contact_value,
                 display_name="山田",
+                safe_contact=safe_contact,
             ),
             consent=Consent(
                 shared_items=("summary", "contact", "messages"),

@@ -60,6 +60,31 @@ async def test_page_shows_the_summary_consent_and_messages(
         assert expected in html, expected
 
 
+async def test_when_it_is_safe_to_call_is_the_first_thing_staff_read(
+    client: TestClient, coordinator, make_ticket
+) -> None:
+    """For abuse and DV, a call at the wrong time can endanger the resident."""
+    ticket = make_ticket(
+        categories=("abuse_dv",),
+        crisis=True,
+        crisis_kind="abuse",
+        safe_contact="夜は夫がいるので電話しないで<b>",
+    )
+    html = await (await client.get(f"/tickets/{ticket.reference}")).text()
+    main = html[html.index("<main") :]
+    first_box = main.index("安全に連絡できる時間と方法")
+    assert first_box < main.index("危機の可能性があります") < main.index("相談の概要")
+    assert "夜は夫がいるので電話しないで&lt;b&gt;" in html
+    assert "（暴力・虐待）" in html
+
+
+async def test_without_an_answer_there_is_no_safe_contact_box(
+    client: TestClient, coordinator, make_ticket
+) -> None:
+    html = await (await client.get(f"/tickets/{make_ticket().reference}")).text()
+    assert "安全に連絡できる時間と方法" not in html
+
+
 async def test_resident_text_is_escaped(client: TestClient, coordinator, make_ticket) -> None:
     ticket = make_ticket(messages=("<script>alert(1)</script>",))
     html = await (await client.get(f"/tickets/{ticket.reference}")).text()
