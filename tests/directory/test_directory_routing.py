@@ -17,14 +17,18 @@ ANY_ATTRIBUTE = {
     "ube": "ube.nandemo_sodan",  # 福祉なんでも相談窓口
     "masuda": "masuda.sogo_shien",
     "kurume": "kurume.takikan_kyodo",
-    "fuji": "fuji.universal_outreach",
+    # 富士市 has no 属性不問 window (地域型); like 益田市 and 久留米市 the catch-all is 多機関協働
+    # (福祉総務課). The 第4号 outreach group serves people withdrawn at home, not every worry.
+    "fuji": "fuji.takikan_kyodo",
 }
 # 制度の狭間: categories for which the plan names no specialised window.
 GAPS = {
     "ube": ["hikikomori", "abuse_dv", "isolation"],
     "masuda": ["hikikomori", "abuse_dv", "isolation"],
     "kurume": ["hikikomori", "abuse_dv", "isolation"],
-    "fuji": ["abuse_dv", "isolation"],  # 富士市's 自立相談支援 names ひきこもり支援
+    # 富士市's 自立相談支援 names ひきこもり支援, and 第2章 4 アウトリーチ names 長期にわたり社会と
+    # 交流をしてこなかった方 (isolation); only abuse/DV has no window in the plan.
+    "fuji": ["abuse_dv"],
 }
 
 
