@@ -57,6 +57,11 @@ _CHILD_AS_ACTOR = _folded(
 _CHILD_AS_VICTIM = _folded(
     r"(?:子ども|子供|こども|息子|むすこ|娘|むすめ|孫|赤ちゃん|あかちゃん|隣の子|となりの子)(?:を|に(?!殴|叩|蹴))"
 )
+# 母の彼氏, 父の再婚相手: a parent's partner who hurts the writer, a child (189).
+_PARENTS_PARTNER = _folded(
+    r"(?:母|はは|お母さん|おかあさん|ママ|父|ちち|お父さん|おとうさん|パパ|親|おや)の"
+    r"(?:彼氏|かれし|彼女|かのじょ|恋人|再婚相手|内縁|新しい)"
+)
 _FIRST_PERSON = _folded(r"私|わたし|あたし|俺|おれ|僕|ぼく|うち|自分|じぶん")
 _ELDER = _folded(
     r"高齢|こうれい|年寄|としより|老人|祖母|祖父|おばあちゃん|おじいちゃん|認知症|要介護|"
@@ -185,6 +190,8 @@ def _victim(text: str, kinds: tuple[str, ...], prediction: CrisisPrediction | No
     folded = fold_for_matching(text)
     if _ELDER.search(folded):
         return "elder"
+    if _PARENTS_PARTNER.search(folded):
+        return "child"
     child_named = bool(_CHILD.search(folded))
     child_acts = bool(_CHILD_AS_ACTOR.search(folded)) and not _CHILD_AS_VICTIM.search(folded)
     if child_named and not child_acts:

@@ -381,6 +381,14 @@ DEFAULT_RULES: tuple[CrisisRule, ...] = (
         "保険金で借金を返す (one's own life insurance)",
     ),
     CrisisRule(
+        "suicide",
+        r"(?<![のノ])(?:生命)?(?:保険|ほけん)(?:金|きん)?(?:で|が(?:おりれば|下りれば|入れば|はいれば))"
+        + _GAP
+        + r"{0,10}?(?:借金|しゃっきん|返済|へんさい|ちゃら|チャラ|清算|せいさん|"
+        r"家族に残|かぞくにのこ)",
+        "保険で借金をちゃらに (not 母の保険金で)",
+    ),
+    CrisisRule(
         "suicide", r"心中|しんじゅう|道連れ|みちづれ", "心中 / 道連れ", fiction_sensitive=True
     ),
     CrisisRule(

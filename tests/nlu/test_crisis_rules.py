@@ -139,6 +139,7 @@ SUICIDE_INDIRECT = [
     "自分の保険金で借金を返せる",
     "私の生命保険で家族は助かるはず",
     "死ねば保険金がおりる",
+    "保険で借金ちゃらにできるなら、それでいい",
     "この子と心中するしかない",
     "今から死にます",
     "今夜しぬね",
@@ -290,6 +291,7 @@ def test_violence_and_abuse_in_plain_words_are_detected(text: str) -> None:
         "DVの講座はありますか",
         "飛び込み営業の仕事です",
         "遺言書の書き方を知りたい",
+        "母の保険金で借金を返しました",
         "駅のホームで電車を待っています",
         # Words that contain the kana of a crisis phrase
         "わたしにたいして冷たい",
