@@ -10,11 +10,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import apply_turn, directory, latest_categories, latest_danger, now, state_of
-from bot.dialogue import Danger, on_continue, on_crisis
-from bot.intake.fields import HOUSEHOLD, NAME, SAFE_CONTACT
-
-#: Questions whose answer is the resident's own words (so abuse words may be the answer).
-FREE_TEXT_SLOTS = frozenset({SAFE_CONTACT.slot, HOUSEHOLD.slot, NAME.slot})
+from bot.dialogue import on_continue, on_crisis
+from bot.intake.safety import abuse_words_answer_the_question
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +26,14 @@ class ActionCrisisResponse(Action):
         state = state_of(tracker)
         danger = latest_danger(tracker)
         during_intake = tracker.active_loop_name == "intake_form"
-        if during_intake and _already_answered_abuse(state.crisis_kind, danger):
-            # 「夫がいる夜は電話しないで」 answers the question; the lines were given already.
-            return _as_answer(tracker)
+        requested = tracker.get_slot("requested_slot")
+        answer: list[EventType] = []
+        if during_intake and abuse_words_answer_the_question(requested, danger.kinds):
+            # 「夫がいる夜は電話しないで」 answers the open question; the abuse lines are sent
+            # only if this conversation has not had them yet.
+            answer = _as_answer(tracker, requested)
+            if state.crisis_kind in ("abuse", "violence_now"):
+                return answer
         # The kind only: the resident's words and ids stay out of the logs.
         logger.warning("Crisis response sent (kind=%s, about=%s)", danger.kind, danger.about)
         turn = on_crisis(
@@ -42,21 +44,13 @@ class ActionCrisisResponse(Action):
             directory(),
             during_intake=during_intake,
         )
-        return apply_turn(dispatcher, state, turn)
+        return [*apply_turn(dispatcher, state, turn), *answer]
 
 
-def _already_answered_abuse(answered_kind: str | None, danger: Danger) -> bool:
-    """Abuse words during the intake, after the abuse lines were given: not a new danger."""
-    return answered_kind in ("abuse", "violence_now") and set(danger.kinds) <= {"abuse"}
-
-
-def _as_answer(tracker: Tracker) -> list[EventType]:
+def _as_answer(tracker: Tracker, requested: str) -> list[EventType]:
     """Let the form read the message as the answer to the question it asked."""
-    requested = tracker.get_slot("requested_slot")
     text = (tracker.latest_message or {}).get("text") or ""
-    if requested in FREE_TEXT_SLOTS and text.strip():
-        return [SlotSet(requested, text)]
-    return []
+    return [SlotSet(requested, text)] if text.strip() else []
 
 
 class ActionContinueConsultation(Action):

@@ -28,10 +28,9 @@ from bot.intake.fields import (
     FIELD_BY_SLOT,
     RETRY_SLOT,
     SAFE_CONTACT,
-    SAFE_CONTACT_CATEGORIES,
-    SAFE_CONTACT_KINDS,
     Field,
 )
+from bot.intake.safety import needs_safe_contact
 from bot.intake.summary import (
     Conversation,
     answer,
@@ -74,12 +73,9 @@ def _direct_contacts(dispatcher: CollectingDispatcher, tracker: Tracker) -> None
 
 
 def _needs_safe_contact(tracker: Tracker, method: str | None) -> bool:
-    """Violence or abuse, and staff will call or write: ask when contact is safe."""
     state = state_of(tracker)
-    abuse = bool(SAFE_CONTACT_CATEGORIES & set(state.worries)) or (
-        state.crisis_kind in SAFE_CONTACT_KINDS
-    )
-    return abuse and method != "窓口に行く"
+    categories = [*state.worries, *state.pending_categories]
+    return needs_safe_contact(categories, state.crisis_kind, method)
 
 
 class ValidateIntakeForm(FormValidationAction):

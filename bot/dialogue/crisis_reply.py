@@ -30,6 +30,7 @@ class Danger:
     kinds: tuple[str, ...] = ()
     about: str = "self"
     victim: str | None = None
+    may_harm: bool = False  # the writer fears they will hurt someone
 
     @classmethod
     def from_parse(cls, crisis: Mapping[str, Any] | None) -> Danger:
@@ -46,12 +47,13 @@ class Danger:
             kinds=kinds,
             about="other" if crisis.get("about") == "other" else "self",
             victim=crisis.get("victim") or None,
+            may_harm=bool(crisis.get("may_harm")),
         )
 
     @property
     def is_teen_victim(self) -> bool:
         """A child or teenager writing about being hurt at home: 189, in a teenager's words."""
-        return self.victim == "child" and self.about == "self"
+        return self.victim == "child" and self.about == "self" and not self.may_harm
 
     def worry_categories(self) -> tuple[str, ...]:
         """The worry categories the danger itself implies (the windows after the lines)."""
@@ -61,13 +63,16 @@ class Danger:
             found += {"child": ["childcare"], "elder": ["elderly_care"]}.get(self.victim or "", [])
             if self.victim == "disabled":
                 found.append("disability")
-        if self.about == "other" and self.kind == "self_harm" and self.victim in (None, "child"):
+        if self.about == "other" and self.kind == "self_harm" and self.victim == "child":
             found.append("childcare")
         return tuple(found)
 
 
 def _lines(lines: Sequence[CrisisLine]) -> str:
-    return "\n".join(line.render() for line in lines)
+    """Bullets for the chat. A 24-hour line that stands in at night is shown plainly: the
+    policy keeps its "check" status in the data and the README for the city, and a resident
+    in crisis at 2 a.m. should not read the only open line as doubtful."""
+    return "\n".join(line.render(mark_unverified=False) for line in lines)
 
 
 def _person_lines(now: datetime) -> str:
@@ -127,7 +132,27 @@ def _abuse_line(victim: str | None) -> str | None:
     return None
 
 
+def _may_harm(danger: Danger) -> list[str]:
+    """The writer fears they will hurt a child or a cared-for parent: safety first, no blame,
+    and where to turn (189 also takes parents' own worries)."""
+    messages = [
+        "話してくれて、ありがとうございます。そう思うほど、追いつめられているのですね。",
+        "いまは、その人から少しはなれてください。あぶないと思ったら、すぐに 110（警察）に"
+        "電話してください。",
+    ]
+    if danger.victim == "child":
+        messages.append(
+            "子育てがつらいときも、189（児童相談所）に相談できます。\n"
+            + line_by_id("jido_sodan_189").render()
+        )
+    else:
+        messages.append("市の窓口が、いっしょに考えます。")
+    return messages
+
+
 def _violence_now(danger: Danger) -> list[str]:
+    if danger.may_harm:
+        return _may_harm(danger)
     if danger.is_teen_victim:
         return [
             "いま、あぶないんだね。あなたの安全が、いちばん大事だよ。",
@@ -152,6 +177,8 @@ def _violence_now(danger: Danger) -> list[str]:
 
 
 def _abuse(danger: Danger) -> list[str]:
+    if danger.may_harm:
+        return _may_harm(danger)
     if danger.is_teen_victim:
         return [
             "話してくれて、ありがとう。たたかれたり、こわい思いをするのは、あなたのせいじゃないよ。",
@@ -173,6 +200,17 @@ def _abuse(danger: Danger) -> list[str]:
             "子どもへの暴力や、世話をされていないことが心配なときは、189（児童相談所）に"
             "電話してください。\n" + line_by_id("jido_sodan_189").render(),
             "いま子どもがあぶないときは、すぐに 110（警察）に電話してください。",
+        ]
+    if danger.about == "self" and danger.victim not in ("elder", "disabled"):
+        # Not clear who hurts the writer (家に帰りたくない): both lines, and 110 for tonight.
+        return [
+            "話してくれて、ありがとうございます。暴力は、あなたのせいではありません。",
+            "いまあぶないときや、今夜安全にすごせる場所がないときは、すぐに 110（警察）に"
+            "電話してください。",
+            "相談できる電話です。18歳未満なら 189、パートナーからなら DV相談+ です。\n"
+            + line_by_id("jido_sodan_189").render()
+            + "\n"
+            + line_by_id("dv_soudan_plus").render(),
         ]
     return [
         THANKS_OTHER,

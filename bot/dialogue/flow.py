@@ -169,6 +169,7 @@ def on_crisis(
     if during_intake:
         return Turn(replies=tuple(replies), state=crisis_state)
     if danger.kind == "abuse" and pending:
+        crisis_state = crisis_state.evolve(resume_awaiting=None)
         if state.city is None:
             turn = _ask_city(crisis_state, texts.ASK_CITY_FOR_WINDOW)
         else:
@@ -185,7 +186,11 @@ def on_continue(state: ConversationState, directory: Directory) -> Turn:
     the crisis interrupted is made again for the windows already shown; otherwise the bot asks
     what the worry is.
     """
-    back_to = state.resume_awaiting
+    if state.awaiting not in (AWAITING_AFTER_CRISIS, None):
+        # 「続けてください」 while a question is open (the summary, a handoff offer): the
+        # question stays, and its buttons still work.
+        return Turn(replies=(Reply(texts.ANSWER_THE_OPEN_QUESTION),), state=state)
+    back_to = state.resume_awaiting if state.awaiting == AWAITING_AFTER_CRISIS else None
     resumed = state.evolve(resume_awaiting=None, awaiting=back_to)
     if state.pending_categories:
         if state.city is None:

@@ -54,8 +54,16 @@ _PARENT_AS_ACTOR = _folded(
 _CHILD_AS_ACTOR = _folded(
     r"(?:息子|むすこ|娘|むすめ|孫|まご)(?:が|は|から|に(?:殴|叩|蹴|なぐ|たた))"
 )
+_CHILD_WORDS = (
+    r"(?:子ども|子供|こども|息子|むすこ|娘|むすめ|孫|赤ちゃん|あかちゃん|"
+    r"隣の子|となりの子|うちの子)"
+)
+# A child who is hurt (子どもを蹴る, 子どもが叩かれる), not one who is only named (子どもを連れて).
 _CHILD_AS_VICTIM = _folded(
-    r"(?:子ども|子供|こども|息子|むすこ|娘|むすめ|孫|赤ちゃん|あかちゃん|隣の子|となりの子)(?:を|に(?!殴|叩|蹴))"
+    _CHILD_WORDS + r"(?:を|に)[^。]{0,6}?(?:殴|なぐ|叩|たた|蹴|けっ|ける|つね|投げ|なげ|暴力|"
+    r"手を(?:あげ|上げ)|放置|ほったらかし|ご飯をあげ)|"
+    + _CHILD_WORDS
+    + r"(?:が|は|も)[^。]{0,6}?(?:殴られ|なぐられ|叩かれ|たたかれ|蹴られ|けられ|怒鳴られ|どなられ)"
 )
 # 母の彼氏, 父の再婚相手: a parent's partner who hurts the writer, a child (189).
 _PARENTS_PARTNER = _folded(
@@ -65,12 +73,26 @@ _PARENTS_PARTNER = _folded(
 _FIRST_PERSON = _folded(r"私|わたし|あたし|俺|おれ|僕|ぼく|うち|自分|じぶん")
 _ELDER = _folded(
     r"高齢|こうれい|年寄|としより|老人|祖母|祖父|おばあちゃん|おじいちゃん|認知症|要介護|"
-    r"介護|かいご|年老いた|施設|ヘルパー"
+    r"年老いた|老いた|[6-9]\d歳"
+)
+# A partner named as the one who hits (夫に殴られ, 旦那が暴れる): the victim is the partner even
+# when children are mentioned (子どもを連れて逃げてきた).
+_PARTNER_AS_ACTOR = _folded(
+    r"(?:夫|おっと|旦那|だんな|主人|妻|つま|嫁|彼氏|かれし|彼女|パートナー|恋人|交際相手|元夫|元妻|"
+    r"元彼|元カレ|内縁)(?:が|に|から|は|も)"
+)
+# The writer fears they will hurt someone (子どもを叩いてしまいそう, 手にかけてしまいそう).
+_WRITER_MAY_HARM = _folded(
+    r"(?:叩いて|たたいて|殴って|なぐって|手をあげて|手を上げて|傷つけて|首を絞めて|首をしめて|"
+    r"殺して|ころして)しまい(?:そう|たく)|手に(?:かけ|掛け)"
+)
+_OTHERS = _folded(
+    r"友達|ともだち|友人|同僚|知人|親|父|母|兄|弟|姉|妹|きょうだい|先輩|後輩|同級生|クラスメイト"
 )
 _DISABLED = _folded(r"障害|障がい|しょうがい|障碍|車いす|車椅子|知的|発達")
 # Someone else's danger: the writer reports a message, a note, a find.
 _OTHER_REPORT = _folded(
-    r"(?:から|って|と)(?:LINE|ライン|メール|メッセージ|連絡|電話)が|(?:連絡|電話|返事|既読)が"
+    r"(?:から|って|と)(?:LINE|ライン|メール|メッセージ|連絡|電話|ライン)(?:が|き|来)|(?:連絡|電話|返事|既読)が"
     r"(?:つかな|取れな|とれな|こな|来な)|(?:見つけ|みつけ|気づ|気付)(?:いた|きました|いて|き)|"
     r"(?:言って|いって)(?:いる|いま|る|た)|(?:書いて|かいて)(?:あ|い)"
 )
@@ -84,6 +106,7 @@ class CrisisAssessment:
     kind: str | None = None  # the danger answered first
     kinds: tuple[str, ...] = ()  # every danger found, first-answered first
     about: str = "self"  # "self": the writer's own danger; "other": someone they write about
+    may_harm: bool = False  # the writer fears they will hurt someone (a child, a cared-for parent)
     victim: str | None = None  # violence and abuse: partner, child, elder, disabled, other
     source: str | None = None  # "rule", "model", "category" (abuse_dv worry) or a mix
     confidence: float = 0.0  # the model's probability of danger (1.0 when a rule fired)
@@ -102,6 +125,7 @@ class CrisisAssessment:
             "kind": self.kind,
             "kinds": list(self.kinds),
             "about": self.about,
+            "may_harm": self.may_harm,
             "victim": self.victim,
             "source": self.source,
             "confidence": round(self.confidence, 3),
@@ -146,7 +170,10 @@ def assess(
         kind=ordered[0],
         kinds=ordered,
         about=_about(text, ordered[0], prediction),
-        victim=_victim(text, ordered, prediction) if kinds & {"abuse", "violence_now"} else None,
+        may_harm=bool(_WRITER_MAY_HARM.search(fold_for_matching(text))),
+        victim=_victim(text, ordered, prediction)
+        if kinds & {"abuse", "violence_now"}
+        else _child_or_none(text),
         source="+".join(dict.fromkeys(sources)),
         confidence=confidence,
         rules=tuple(dict.fromkeys(match.rule for match in rule_matches)),
@@ -172,11 +199,18 @@ def _about(text: str, kind: str, prediction: CrisisPrediction | None) -> str:
     if kind in ("abuse", "violence_now"):
         # The writer may be the victim, a parent, a neighbour: the victim field carries it.
         return "other" if model_other >= 0.5 and not _FIRST_PERSON.search(folded) else "self"
-    if _OTHER_REPORT.search(folded) and (_CHILD.search(folded) or _PARTNER.search(folded)):
+    if _OTHER_REPORT.search(folded) and (
+        _CHILD.search(folded) or _PARTNER.search(folded) or _OTHERS.search(folded)
+    ):
         return "other"
     if model_other >= 0.5:
         return "other"
     return "self"
+
+
+def _child_or_none(text: str) -> str | None:
+    """For self-harm or suicide seen by a parent: is it a child's (the childcare window too)?"""
+    return "child" if _CHILD.search(fold_for_matching(text)) else None
 
 
 def _victim(text: str, kinds: tuple[str, ...], prediction: CrisisPrediction | None) -> str:
@@ -193,7 +227,10 @@ def _victim(text: str, kinds: tuple[str, ...], prediction: CrisisPrediction | No
     if _PARENTS_PARTNER.search(folded):
         return "child"
     child_named = bool(_CHILD.search(folded))
-    child_acts = bool(_CHILD_AS_ACTOR.search(folded)) and not _CHILD_AS_VICTIM.search(folded)
+    child_hurt = bool(_CHILD_AS_VICTIM.search(folded))
+    child_acts = bool(_CHILD_AS_ACTOR.search(folded)) and not child_hurt
+    if _PARTNER_AS_ACTOR.search(folded) and not child_hurt:
+        return "partner"
     if child_named and not child_acts:
         return "child"
     if _PARTNER.search(folded):

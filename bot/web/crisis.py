@@ -22,7 +22,6 @@ from bot.directory import (
     load_crisis_lines,
     staffed_lines_now,
 )
-from bot.directory.crisis_lines import UNVERIFIED_MARK
 from bot.web import texts
 
 
@@ -60,7 +59,8 @@ def _view(line: CrisisLine, now: datetime) -> LineView:
     is_open = line.is_open(now)
     status = {True: texts.OPEN_NOW, False: texts.CLOSED_NOW, None: None}[is_open]
     return LineView(
-        name=line.name if line.verified else line.name + UNVERIFIED_MARK,
+        # A 24-hour stand-in at night is shown plainly, as in the chat (see crisis_reply).
+        name=line.name,
         number=line.number,
         tel_href=tel_href(line.number),
         hours=line.hours,

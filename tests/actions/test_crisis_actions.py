@@ -125,3 +125,30 @@ def test_a_new_danger_during_the_intake_still_gets_its_lines(dispatcher, monkeyp
     )
     ActionCrisisResponse().run(dispatcher, tracker, {})
     assert "0120-279-338" in texts(dispatcher)
+
+
+def test_abuse_words_as_the_first_mention_get_the_lines_and_are_kept_as_the_answer(
+    dispatcher, monkeypatch
+) -> None:
+    """The resident came in with another worry; the answer is both news and an answer."""
+    at(monkeypatch, NIGHT)
+    tracker = make_tracker(
+        "夫に殴られるので夜は電話しないで",
+        "crisis",
+        slots={"city": "kurume", "worries": ["debt"]},
+        crisis=crisis("abuse", "partner"),
+        requested_slot="intake_safe_contact",
+        active_loop="intake_form",
+    )
+    events = ActionCrisisResponse().run(dispatcher, tracker, {})
+    assert "0120-279-889" in texts(dispatcher)
+    assert slot_events(events)["intake_safe_contact"] == "夫に殴られるので夜は電話しないで"
+
+
+def test_continue_while_the_summary_waits_keeps_the_summary(dispatcher) -> None:
+    tracker = make_tracker(
+        "続けてください", "continue_consultation", slots={"awaiting": "intake_confirm"}
+    )
+    events = ActionContinueConsultation().run(dispatcher, tracker, {})
+    assert "awaiting" not in slot_events(events)
+    assert "上の質問" in texts(dispatcher)

@@ -78,7 +78,15 @@ async def test_when_it_is_safe_to_call_is_the_first_thing_staff_read(
     assert "（暴力・虐待）" in html
 
 
-async def test_without_an_answer_there_is_no_safe_contact_box(
+async def test_abuse_without_an_answer_still_warns_before_calling(
+    client: TestClient, coordinator, make_ticket
+) -> None:
+    ticket = make_ticket(categories=("abuse_dv",), crisis=True, crisis_kind="abuse")
+    html = await (await client.get(f"/tickets/{ticket.reference}")).text()
+    assert "安全に連絡できる時間と方法" in html and "未回答です" in html
+
+
+async def test_other_worries_have_no_safe_contact_box(
     client: TestClient, coordinator, make_ticket
 ) -> None:
     html = await (await client.get(f"/tickets/{make_ticket().reference}")).text()

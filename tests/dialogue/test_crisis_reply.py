@@ -36,9 +36,11 @@ def test_suicide_and_self_harm_get_a_staffed_line_open_now(kind: str, now: datet
     assert not any(words in text for words in NOT_OPEN_WORDING)
 
 
-def test_at_night_the_24_hour_line_says_its_hours_and_that_it_is_unconfirmed() -> None:
+def test_at_night_the_24_hour_line_is_given_plainly_with_its_hours() -> None:
+    """Its "check" status stays in the data and the README; the resident reads a line."""
     text = text_of(Danger("suicide"), NIGHT)
-    assert "よりそいホットライン 0120-279-338（24時間 365日）（要確認）" in text
+    assert "よりそいホットライン 0120-279-338（24時間 365日）" in text
+    assert "要確認" not in text
     assert INOCHI not in text, "a closed line is not offered as open"
 
 
@@ -161,3 +163,22 @@ def test_violence_against_a_child_adds_childcare_to_the_worries() -> None:
         "elderly_care",
     )
     assert Danger("suicide", ("suicide",)).worry_categories() == ()
+
+
+def test_a_parent_afraid_of_hurting_their_child_is_not_spoken_to_as_a_teenager() -> None:
+    danger = Danger("violence_now", ("violence_now",), "self", "child", may_harm=True)
+    messages = first_answer(danger, NIGHT)
+    text = "\n".join(messages)
+    assert "追いつめられている" in messages[0]
+    assert "はなれて" in messages[1] and "110" in messages[1]
+    assert "189" in messages[2]
+    assert "だよ" not in text and "してね" not in text
+
+
+def test_a_resident_hurt_by_someone_unnamed_gets_both_lines_and_110_for_tonight() -> None:
+    """「家に帰りたくない」: a child or a partner's victim; both lines, not only 'thanks'."""
+    messages = first_answer(Danger("abuse", ("abuse",), "self", "other"), NIGHT)
+    text = "\n".join(messages)
+    assert "あなたのせいではありません" in messages[0]
+    assert "今夜" in messages[1] and "110" in messages[1]
+    assert "189" in text and DV_PLUS in text
