@@ -160,8 +160,13 @@ def _violence_now(danger: Danger) -> list[str]:
             "189 に電話すると、子どもを守る人（児童相談所）につながるよ。\n"
             + line_by_id("jido_sodan_189").render(),
         ]
+    first = (
+        THANKS_OTHER + "いま、あぶない状態なのですね。"
+        if danger.about == "other"
+        else "いま、あぶない状態なのですね。あなたの安全が、いちばん大切です。"
+    )
     messages = [
-        "いま、あぶない状態なのですね。あなたの安全が、いちばん大切です。",
+        first,
         "すぐに 110（警察）に電話してください。24時間つながります。"
         "ケガをしているときは 119（救急）です。",
     ]
@@ -186,6 +191,12 @@ def _abuse(danger: Danger) -> list[str]:
             + line_by_id("jido_sodan_189").render(),
             "いま、あぶないときや、今夜あんしんしてすごせる場所がないときは、すぐに 110（警察）に"
             "電話してね。",
+        ]
+    if danger.victim == "partner" and danger.about == "other":
+        return [
+            THANKS_OTHER + "心配ですね。",
+            "ご本人も、あなたも相談できる電話です。\n" + (_abuse_line("partner") or ""),
+            "いまあぶないときは、すぐに 110（警察）に電話してください。",
         ]
     if danger.victim == "partner":
         return [

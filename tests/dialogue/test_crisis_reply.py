@@ -182,3 +182,10 @@ def test_a_resident_hurt_by_someone_unnamed_gets_both_lines_and_110_for_tonight(
     assert "あなたのせいではありません" in messages[0]
     assert "今夜" in messages[1] and "110" in messages[1]
     assert "189" in text and DV_PLUS in text
+
+
+def test_a_parent_writing_about_a_daughters_partner_is_not_told_it_is_not_their_fault() -> None:
+    messages = first_answer(Danger("abuse", ("abuse",), "other", "partner"), DAY)
+    assert "知らせてくれて" in messages[0]
+    assert "あなたのせいではありません" not in "\n".join(messages)
+    assert DV_PLUS in messages[1] and "110" in messages[2]
