@@ -150,6 +150,14 @@ def _may_harm(danger: Danger) -> list[str]:
     return messages
 
 
+def _teen_189() -> str:
+    """189 in a teenager's words (both the violence-now and the abuse answers use it)."""
+    return (
+        "189 に電話すると、子どもを守る人（児童相談所）につながるよ。\n"
+        + line_by_id("jido_sodan_189").render()
+    )
+
+
 def _violence_now(danger: Danger) -> list[str]:
     if danger.may_harm:
         return _may_harm(danger)
@@ -157,8 +165,7 @@ def _violence_now(danger: Danger) -> list[str]:
         return [
             "いま、あぶないんだね。あなたの安全が、いちばん大事だよ。",
             "すぐに 110（警察）に電話してね。24時間つながるよ。ケガをしていたら 119 だよ。",
-            "189 に電話すると、子どもを守る人（児童相談所）につながるよ。\n"
-            + line_by_id("jido_sodan_189").render(),
+            _teen_189(),
         ]
     first = (
         THANKS_OTHER + "いま、あぶない状態なのですね。"
@@ -187,8 +194,7 @@ def _abuse(danger: Danger) -> list[str]:
     if danger.is_teen_victim:
         return [
             "話してくれて、ありがとう。たたかれたり、こわい思いをするのは、あなたのせいじゃないよ。",
-            "189 に電話すると、子どもを守る人（児童相談所）につながるよ。\n"
-            + line_by_id("jido_sodan_189").render(),
+            _teen_189(),
             "いま、あぶないときや、今夜あんしんしてすごせる場所がないときは、すぐに 110（警察）に"
             "電話してね。",
         ]

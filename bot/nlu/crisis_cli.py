@@ -66,7 +66,6 @@ def run_crisis_eval(model: str | None, dev_dir: str, show: bool, sink: IO[str]) 
 def _cross_validate(
     texts: Sequence[str],
     kinds: Sequence[str],
-    rule_hits: np.ndarray,
     embedder: object | None,
     folds: int = 5,
 ) -> np.ndarray:
@@ -116,7 +115,7 @@ def run_crisis_cv(embeddings: bool, with_dev: bool, sink: IO[str]) -> int:
         variants.append(("n-grams + e5", cached))
     dev = load_crisis_cases([DEV_DIR]) if with_dev else []
     for name, embedder in variants:
-        danger = _cross_validate(texts, kinds, rule_hits, embedder)
+        danger = _cross_validate(texts, kinds, embedder)
         for threshold in THRESHOLDS:
             found = rule_hits | (danger >= threshold)
             sink.write(

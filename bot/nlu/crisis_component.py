@@ -78,14 +78,18 @@ class CrisisClassifier(GraphComponent, IntentClassifier):
         resource: Resource,
         model: CrisisModel | None = None,
     ) -> None:
-        self._config = {**self.get_default_config(), **config}
+        self._config = self._merged(config)
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
 
     @classmethod
+    def _merged(cls, config: dict[str, Any]) -> dict[str, Any]:
+        return {**cls.get_default_config(), **config}
+
+    @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        merged = {**cls.get_default_config(), **config}
+        merged = cls._merged(config)
         return fingerprint([_resolve(merged["training_dir"]), _resolve(merged["nlu_dir"])])
 
     @classmethod
@@ -128,7 +132,7 @@ class CrisisClassifier(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> CrisisClassifier:
-        merged = {**cls.get_default_config(), **config}
+        merged = cls._merged(config)
         try:
             with model_storage.read_from(resource) as directory:
                 model = CrisisModel.load(

