@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import directory, now, outbox, send, state_of, ticket_store
 from bot.dialogue import Button
+from bot.dialogue.state import OTHER_CITY
 from bot.directory import describe_window
 from bot.intake import questions
 from bot.intake.fields import (
@@ -26,17 +28,23 @@ from bot.intake.fields import (
     CORRECTABLE,
     DECLINE_BUTTON,
     FIELD_BY_SLOT,
+    LINE_NOT_HERE,
     RETRY_SLOT,
     SAFE_CONTACT,
     Field,
+    contact_method_allowed,
+    contact_method_field,
 )
 from bot.intake.safety import needs_safe_contact
 from bot.intake.summary import (
+    INTAKE_ID_SLOT,
     Conversation,
     answer,
     build_submission,
     consent_given,
     handoff_windows,
+    intake_key,
+    new_intake_id,
     summary_text,
 )
 from bot.intake.validation import decide
@@ -53,7 +61,29 @@ def _slots(tracker: Tracker) -> dict[str, Any]:
 
 
 def _reset_intake() -> list[EventType]:
-    return [SlotSet(field.slot, None) for field in ALL_FIELDS] + [SlotSet(RETRY_SLOT, 0.0)]
+    """Forget the answers and the intake's id: the next consultation is a new intake."""
+    return [
+        *(SlotSet(field.slot, None) for field in ALL_FIELDS),
+        SlotSet(RETRY_SLOT, 0.0),
+        SlotSet(INTAKE_ID_SLOT, None),
+    ]
+
+
+def _start_intake(tracker: Tracker) -> list[EventType]:
+    """Give the intake its own id at its first question (kept until it is sent or ended).
+
+    Every question calls this because the form may start at any of them; only the first
+    call, with the slot still empty, sets it.
+    """
+    return [] if tracker.get_slot(INTAKE_ID_SLOT) else [SlotSet(INTAKE_ID_SLOT, new_intake_id())]
+
+
+def _form_started_at(tracker: Tracker) -> float | None:
+    """When this conversation's intake form last started (for ``intake_key``'s fallback)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == FORM:
+            return float(event.get("timestamp") or 0)
+    return None
 
 
 def _channel(tracker: Tracker) -> str:
@@ -89,6 +119,10 @@ class ValidateIntakeForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
+        if state_of(tracker).city == OTHER_CITY:
+            # The resident changed to a city outside the four: no staff here can take the
+            # intake, so it ends (bot.dialogue.city_change told them where to go).
+            return []
         slots = _slots(tracker)
         method = answer(slots, "intake_contact_method")
         required = list(domain_slots)
@@ -116,6 +150,10 @@ class ValidateIntakeForm(FormValidationAction):
             int(slots.get(RETRY_SLOT) or 0),
             answer(slots, "intake_contact_method"),
         )
+        if requested == "intake_contact_method" and not contact_method_allowed(
+            decision.value, _channel(tracker)
+        ):  # 「LINE」 typed on the web chat: staff could not answer there
+            decision = replace(decision, value=None, messages=(LINE_NOT_HERE,))
         for message in decision.messages:
             send(dispatcher, message)
         kept = [e for e in events if not (e.get("event") == "slot" and e["name"] == requested)]
@@ -143,7 +181,7 @@ class _AskChoice:
         if self.field is ABOUT and not tracker.get_slot(RETRY_SLOT):
             send(dispatcher, questions.INTRO)
         send(dispatcher, self.field.question, questions.choice_buttons(self.field))
-        return []
+        return _start_intake(tracker)
 
 
 class ActionAskIntakeAbout(_AskChoice, Action):
@@ -165,6 +203,14 @@ class ActionAskIntakeUrgency(_AskChoice, Action):
 class ActionAskIntakeContactMethod(_AskChoice, Action):
     field = FIELD_BY_SLOT["intake_contact_method"]
 
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        # 「LINE」 only where staff can write back on LINE (``contact_method_field``).
+        field = contact_method_field(_channel(tracker))
+        send(dispatcher, field.question, questions.choice_buttons(field))
+        return _start_intake(tracker)
+
 
 class ActionAskIntakeSafeContact(_AskChoice, Action):
     field = SAFE_CONTACT
@@ -184,7 +230,7 @@ class ActionAskIntakeContactValue(Action):
         method = answer(_slots(tracker), "intake_contact_method") or "電話"
         question = CONTACT_QUESTIONS.get(method, CONTACT_QUESTIONS["電話"])
         send(dispatcher, question, (Button(*DECLINE_BUTTON),))
-        return []
+        return _start_intake(tracker)
 
 
 class ActionAskIntakeConsent(Action):
@@ -198,7 +244,7 @@ class ActionAskIntakeConsent(Action):
         names = [w.name for w in _windows(tracker)]
         text = questions.consent_question(city.name if city else "市", names)
         send(dispatcher, text, questions.CONSENT_BUTTONS)
-        return []
+        return _start_intake(tracker)
 
 
 class ActionAskIntakeMeetingConsent(Action):
@@ -209,7 +255,7 @@ class ActionAskIntakeMeetingConsent(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         send(dispatcher, questions.MEETING_QUESTION, questions.MEETING_BUTTONS)
-        return []
+        return _start_intake(tracker)
 
 
 def _record_anonymous(tracker: Tracker, outcome: str) -> None:
@@ -261,7 +307,11 @@ class ActionSubmitIntake(Action):
         slots = _slots(tracker)
         state = state_of(tracker)
         windows = _windows(tracker)
-        number = int(slots.get("submission_no") or 0)
+        intake_id, from_slot = intake_key(
+            slots.get(INTAKE_ID_SLOT), tracker.sender_id, _form_started_at(tracker)
+        )
+        if not from_slot:
+            logger.warning("Intake sent without an intake_id slot; key derived from the form")
         try:
             submission = build_submission(
                 slots,
@@ -273,7 +323,7 @@ class ActionSubmitIntake(Action):
                     messages=_resident_messages(tracker),
                     crisis=state.crisis_detected,
                     channel=_channel(tracker),
-                    submission_no=number,
+                    intake_id=intake_id,
                     crisis_kind=state.crisis_kind,
                 ),
                 now(),
@@ -285,7 +335,15 @@ class ActionSubmitIntake(Action):
             send(dispatcher, questions.FAILED)
             _direct_contacts(dispatcher, tracker)
             return [*_reset_intake(), SlotSet("awaiting", None)]
-        if result.created and result.reference and windows:
+        except OSError as error:
+            # Database down and the outbox unwritable (disk full, permissions): say so.
+            logger.error("Intake neither stored nor queued: %s", type(error).__name__)
+            send(dispatcher, questions.NOT_SAVED)
+            _direct_contacts(dispatcher, tracker)
+            return [*_reset_intake(), SlotSet("awaiting", None)]
+        if result.status == "failed":
+            send(dispatcher, questions.FAILED)
+        elif result.created and result.reference and windows:
             first = windows[0]
             send(
                 dispatcher,
@@ -299,11 +357,7 @@ class ActionSubmitIntake(Action):
         else:
             send(dispatcher, questions.QUEUED)
         _direct_contacts(dispatcher, tracker)
-        return [
-            *_reset_intake(),
-            SlotSet("awaiting", None),
-            SlotSet("submission_no", float(number + 1)),
-        ]
+        return [*_reset_intake(), SlotSet("awaiting", None)]
 
 
 class ActionCancelIntake(Action):

@@ -33,9 +33,6 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"
     console_host: str = "127.0.0.1"
     console_port: int = 8080
-    # 32 url-safe base64 bytes for aiohttp-session's encrypted cookies; generated per process
-    # when unset (sessions then do not survive a restart, which is fine for development).
-    session_secret: str | None = None
     cookie_secure: bool = False
     line_channel_secret: str | None = None
     line_channel_access_token: str | None = None
@@ -43,6 +40,51 @@ class Settings:
     # Shared state between several instances (LINE redelivery de-duplication); in-process if unset.
     redis_url: str | None = None
     timezone: str = "Asia/Tokyo"
+    # Issue 8 (servers): Rasa's HTTP API (trackers: residents' messages) answers only with this
+    # token (`rasa run --auth-token`); clients such as the chat proxy send it. make run makes one.
+    rasa_auth_token: str | None = None
+    # Issue 8 (web chat + rate limits). The chat's sender cookie is signed with this secret;
+    # generated per process when unset (conversations then restart with the process: dev only).
+    web_session_secret: str | None = None
+    # How many reverse proxies in front of the chat append to X-Forwarded-For (0: trust none,
+    # use the peer address). Set to 1 behind one nginx that the city runs.
+    web_trusted_proxy_hops: int = 0
+    # Messages per window: per web chat conversation, per client address, per LINE user.
+    rate_window_seconds: float = 60.0
+    rate_web_sender: int = 20
+    rate_web_ip: int = 60
+    rate_line_user: int = 20
+
+    # Issue 8 (personal data): Rasa's conversations (the SQL tracker store's ``events``) and
+    # outbox leftovers are deleted after ``retention_days`` by ``intake purge``; a conversation
+    # whose intake ended in a declined consent after ``declined_retention_hours``. The tracker
+    # database: TRACKER_DB_URL, else the TRACKER_DB_* of endpoints.production.yml, else SQLite
+    # under var/ (the embedded default in endpoints.yml).
+    tracker_db_url: str = field(
+        default_factory=lambda: f"sqlite:///{PROJECT_ROOT / 'var' / 'trackers.sqlite3'}"
+    )
+    retention_days: int = 90
+    declined_retention_hours: int = 24
+
+    # Issue 8 (console security). Sessions end after this idle time and, however busy, after
+    # the absolute maximum (a shift on a shared PC). ``cookie_secure`` above *forces* Secure
+    # cookies and HSTS; they are on anyway whenever ``console_host`` is not loopback.
+    console_session_idle_minutes: int = 30
+    console_session_max_hours: int = 8
+    # Reverse proxies in front of the console that append to X-Forwarded-For (0: none; the
+    # peer address is the client). Login throttling is per client, so this must be right.
+    console_trusted_proxy_hops: int = 0
+    # Default lifetime of a new API token (``intake token create --days`` overrides it).
+    api_token_days: int = 90
+    # More tickets than this from one sender within 24 hours are created but marked for review.
+    review_tickets_per_day: int = 3
+
+    # Issue 8 (outbox): the drainer (`intake outbox drain`) looks for queued intakes every
+    # ``outbox_poll_seconds``; while the database is down it waits base·2^n seconds, capped
+    # at ``outbox_backoff_max_seconds``, with jitter (several drainers do not retry in step).
+    outbox_poll_seconds: float = 5.0
+    outbox_backoff_base_seconds: float = 1.0
+    outbox_backoff_max_seconds: float = 60.0
 
     @property
     def cities_dir(self) -> Path:
@@ -62,11 +104,54 @@ def load_settings() -> Settings:
         rasa_url=_env("RASA_URL", "http://127.0.0.1:5005") or "",
         console_host=_env("CONSOLE_HOST", "127.0.0.1") or "127.0.0.1",
         console_port=int(_env("CONSOLE_PORT", "8080") or 8080),
-        session_secret=_env("CONSOLE_SESSION_SECRET"),
         cookie_secure=(_env("CONSOLE_COOKIE_SECURE", "0") or "0") in ("1", "true", "yes"),
         line_channel_secret=_env("LINE_CHANNEL_SECRET"),
         line_channel_access_token=_env("LINE_CHANNEL_ACCESS_TOKEN"),
         line_api_base=_env("LINE_API_BASE", "https://api.line.me") or "",
         redis_url=_env("REDIS_URL"),
         timezone=_env("INTAKE_TIMEZONE", "Asia/Tokyo") or "Asia/Tokyo",
+        rasa_auth_token=_env("RASA_AUTH_TOKEN"),
+        # Issue 8 (web chat + rate limits)
+        web_session_secret=_env("WEB_SESSION_SECRET"),
+        web_trusted_proxy_hops=int(_env("WEB_TRUSTED_PROXY_HOPS", "0") or 0),
+        rate_window_seconds=float(_env("RATE_LIMIT_WINDOW_SECONDS", "60") or 60),
+        rate_web_sender=int(_env("RATE_LIMIT_WEB_SENDER", "20") or 20),
+        rate_web_ip=int(_env("RATE_LIMIT_WEB_IP", "60") or 60),
+        rate_line_user=int(_env("RATE_LIMIT_LINE_USER", "20") or 20),
+        # Issue 8 (personal data)
+        tracker_db_url=_tracker_db_url(var_dir),
+        retention_days=int(_env("RETENTION_DAYS", "90") or 90),
+        declined_retention_hours=int(_env("DECLINED_RETENTION_HOURS", "24") or 24),
+        # Issue 8 (console security)
+        console_session_idle_minutes=int(_env("CONSOLE_SESSION_IDLE_MINUTES", "30") or 30),
+        console_session_max_hours=int(_env("CONSOLE_SESSION_MAX_HOURS", "8") or 8),
+        console_trusted_proxy_hops=int(_env("CONSOLE_TRUSTED_PROXY_HOPS", "0") or 0),
+        api_token_days=int(_env("API_TOKEN_DAYS", "90") or 90),
+        review_tickets_per_day=int(_env("REVIEW_TICKETS_PER_DAY", "3") or 3),
+        # Issue 8 (outbox)
+        outbox_poll_seconds=float(_env("OUTBOX_POLL_SECONDS", "5") or 5),
+        outbox_backoff_base_seconds=float(_env("OUTBOX_BACKOFF_BASE_SECONDS", "1") or 1),
+        outbox_backoff_max_seconds=float(_env("OUTBOX_BACKOFF_MAX_SECONDS", "60") or 60),
     )
+
+
+def _tracker_db_url(var_dir: Path) -> str:
+    """Issue 8 (personal data): where Rasa keeps conversations, for ``intake purge``.
+
+    The same variables as Rasa's endpoints files, so the purge on a production host reads the
+    database the Rasa servers write without a second place to configure it.
+    """
+    explicit = _env("TRACKER_DB_URL")
+    if explicit:
+        return explicit
+    host = _env("TRACKER_DB_HOST")
+    if host:
+        from urllib.parse import quote
+
+        user = quote(_env("TRACKER_DB_USER", "") or "", safe="")
+        password = quote(_env("TRACKER_DB_PASSWORD", "") or "", safe="")
+        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        port = _env("TRACKER_DB_PORT", "5432")
+        name = _env("TRACKER_DB_NAME", "rasa")
+        return f"postgresql+psycopg2://{auth}{host}:{port}/{name}"
+    return f"sqlite:///{var_dir / 'trackers.sqlite3'}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts the action server, the Rasa server and the staff console; prints where they are.
-# Ctrl-C stops all three. Logs go to var/logs/.
+# Starts the action server, the Rasa server, the outbox drainer and the staff console; prints
+# where they are. Ctrl-C stops them all. Logs go to var/logs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var/logs var/home
@@ -13,7 +13,8 @@ trap cleanup EXIT INT TERM
 
 wait_for() { # url seconds name
   for _ in $(seq 1 "$2"); do
-    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    # The URL goes through curl's stdin (-K -): a token in it never shows in `ps`.
+    if curl -fsS -o /dev/null -K - <<<"url = \"$1\"" 2>/dev/null; then return 0; fi
     sleep 1
   done
   echo "$3 did not start; see var/logs/" >&2
@@ -22,10 +23,22 @@ wait_for() { # url seconds name
 
 "$BIN/intake" db upgrade >> var/logs/console.log 2>&1 || true
 
-"$BIN/rasa" run actions --port 5055 > var/logs/actions.log 2>&1 &
+# Rasa's HTTP API reads any conversation (messages, phone numbers): it answers only with this
+# token. The console's chat proxy gets it from the environment; one is made for this session
+# when unset. The action server has no host option: rasa_sdk binds SANIC_HOST (default: every
+# interface), so it is pinned to loopback, like Rasa.
+if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
+  RASA_AUTH_TOKEN="$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(32))')"
+fi
+export RASA_AUTH_TOKEN
+
+SANIC_HOST=127.0.0.1 "$BIN/rasa" run actions --port 5055 > var/logs/actions.log 2>&1 &
 pids+=($!)
-"$BIN/rasa" run --enable-api --interface 127.0.0.1 --port 5005 --model models/intake.tar.gz \
-  --cors "http://127.0.0.1:8080" > var/logs/rasa.log 2>&1 &
+"$BIN/rasa" run --enable-api --auth-token "$RASA_AUTH_TOKEN" --interface 127.0.0.1 --port 5005 \
+  --model models/intake.tar.gz --cors "http://127.0.0.1:8080" > var/logs/rasa.log 2>&1 &
+pids+=($!)
+# Delivers intakes queued while the ticket database was down (var/outbox/), by itself.
+"$BIN/intake" outbox drain > var/logs/outbox.log 2>&1 &
 pids+=($!)
 if "$BIN/python" -c "import bot.console.app" 2>/dev/null; then
   "$BIN/python" -m bot.console > var/logs/console.log 2>&1 &
@@ -33,15 +46,16 @@ if "$BIN/python" -c "import bot.console.app" 2>/dev/null; then
 fi
 
 wait_for http://127.0.0.1:5055/health 60 "Action server"
-wait_for http://127.0.0.1:5005/status 180 "Rasa server"
+wait_for "http://127.0.0.1:5005/status?token=$RASA_AUTH_TOKEN" 180 "Rasa server"
 
 cat <<TXT
 
 The bot is running.
   Rasa REST channel:  http://127.0.0.1:5005/webhooks/rest/webhook
+  Rasa HTTP API:      http://127.0.0.1:5005/status?token=\$RASA_AUTH_TOKEN (export it to choose it)
   Action server:      http://127.0.0.1:5055/health
 TXT
-if [ "${#pids[@]}" -gt 2 ]; then
+if [ "${#pids[@]}" -gt 3 ]; then  # actions, rasa, outbox drainer, then the console
   wait_for http://127.0.0.1:8080/healthz 30 "Console" && cat <<TXT
   Staff console:      http://127.0.0.1:8080/
   Website chat:       http://127.0.0.1:8080/chat?city=ube

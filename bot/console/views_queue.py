@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
 from bot.console.auth import login_required
 from bot.console.filters import TicketFilters, parse_filters
-from bot.console.keys import NAMES, REQUEST_USER, STORE
+from bot.console.keys import NAMES, REQUEST_USER, SETTINGS, STORE
 from bot.console.labels import CATEGORY_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from bot.console.render import render
-from bot.tickets import Status, Ticket, TicketStore, User
+from bot.tickets import Outbox, Role, Status, Ticket, TicketStore, User
+from bot.tickets.outbox import OutboxCounts
 
 PAGE_SIZE = 50
 
@@ -34,6 +36,18 @@ def load_queue(store: TicketStore, viewer: User, filters: TicketFilters, page: i
     return QueuePage(list(tickets), total, counts)
 
 
+def outbox_counts(var_dir: Path, viewer: User) -> OutboxCounts | None:
+    """Intakes of the viewer's city not in the database yet, for coordinators and admins.
+
+    Window staff act on tickets; what waits in the outbox is for whoever answers for the
+    city's whole intake (and calls the administrator when something failed). Names and dates
+    of files only: cheap enough for every page view, and no resident's data is read.
+    """
+    if viewer.role not in (Role.COORDINATOR, Role.ADMIN):
+        return None
+    return Outbox(var_dir / "outbox").counts(viewer.city)
+
+
 def _page_number(raw: str | None) -> int:
     try:
         return max(1, min(int(raw or 1), 100_000))
@@ -47,6 +61,7 @@ async def queue(request: web.Request) -> web.StreamResponse:
     filters = parse_filters(request.query, strict=False)
     page = _page_number(request.query.get("page"))
     data = await asyncio.to_thread(load_queue, request.app[STORE], user, filters, page)
+    waiting = await asyncio.to_thread(outbox_counts, request.app[SETTINGS].var_dir, user)
     pages = max(1, -(-data.total // PAGE_SIZE))
 
     names = request.app[NAMES]
@@ -67,6 +82,7 @@ async def queue(request: web.Request) -> web.StreamResponse:
             "tickets": data.tickets,
             "total": data.total,
             "status_counts": data.status_counts,
+            "outbox": waiting,
             "filters": filters,
             "page": page,
             "pages": pages,

@@ -90,3 +90,9 @@ QUEUED = (
 FAILED = (
     "ごめんなさい、うまく受け付けられませんでした。お手数ですが、次の窓口に直接連絡してください。"
 )
+# The database was down and the copy kept for later could not be written either: nothing
+# will reach the window by itself, and the resident must know that.
+NOT_SAVED = (
+    "ごめんなさい、うまく保存できませんでした。あなたの相談は、まだ窓口に届いていません。\n"
+    "お手数ですが、次の窓口に直接連絡してください。"
+)

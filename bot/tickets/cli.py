@@ -27,7 +27,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 def _store() -> TicketStore:
     settings = load_settings()
-    return TicketStore(settings.database_url, timezone=settings.timezone)
+    return TicketStore.from_settings(settings)
 
 
 def _err(message: str) -> None:
@@ -109,7 +109,8 @@ def _user_password(args: argparse.Namespace) -> int:
 
 
 def _token_create(args: argparse.Namespace) -> int:
-    new = _store().create_api_token(args.name, label=args.label)
+    days = args.days if args.days is not None else load_settings().api_token_days
+    new = _store().create_api_token(args.name, label=args.label, days=days)
     _err(
         f"トークンID {new.info.id} を {new.info.username} に発行しました。"
         "この表示は一度きりです / token shown once, store it now:"
@@ -122,7 +123,12 @@ def _token_list(args: argparse.Namespace) -> int:
     for info in _store().list_api_tokens(args.name):
         state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
         created = f"{info.created_at:%Y-%m-%d}"
-        print(f"{info.id}\t{info.prefix}…\t{info.label or '-'}\t{created}\t{state}")
+        expires = f"expires {info.expires_at:%Y-%m-%d}" if info.expires_at else "no expiry"
+        used = (
+            f"last used {info.last_used_at:%Y-%m-%d %H:%M}" if info.last_used_at else "never used"
+        )
+        line = [str(info.id), f"{info.prefix}…", info.label or "-", created, expires, used, state]
+        print("\t".join(line))
     return 0
 
 
@@ -162,14 +168,31 @@ def _outbox_flush(_args: argparse.Namespace) -> int:
         print(reference)
     _err(
         f"送信 {len(report.delivered)} 件 / delivered, 残り {report.remaining} 件 / remaining,"
-        f" 読めないもの {report.failed} 件 / unreadable"
+        f" 送れなかったもの {report.failed} 件 / moved to failed"
         + (" — データベースに接続できません / database unavailable" if report.unavailable else "")
     )
     return 1 if report.unavailable else 0
 
 
 def _outbox_status(_args: argparse.Namespace) -> int:
-    print(len(Outbox(load_settings().var_dir / "outbox")))
+    counts = Outbox(load_settings().var_dir / "outbox").counts()
+    print(counts.waiting)
+    _err(f"送信待ち {counts.waiting} 件 / waiting, 送れなかったもの {counts.failed} 件 / failed")
+    return 0
+
+
+def _outbox_drain(_args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.tickets.drainer import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return run_forever()
+
+
+def _outbox_requeue(_args: argparse.Namespace) -> int:
+    moved = Outbox(load_settings().var_dir / "outbox").requeue_failed()
+    print(f"{moved} 件を送信待ちに戻しました / {moved} failed entries requeued")
     return 0
 
 
@@ -202,6 +225,9 @@ def register(subparsers: Any) -> None:
     create = _sub(token_cmds, "create", "トークン発行 / create a token", _token_create)
     create.add_argument("name")
     create.add_argument("--label")
+    create.add_argument(
+        "--days", type=int, help="有効日数 (既定 API_TOKEN_DAYS=90) / days until it expires"
+    )
     _sub(token_cmds, "list", "トークン一覧 / list tokens", _token_list).add_argument("name")
     revoke = _sub(token_cmds, "revoke", "トークン失効 / revoke tokens", _token_revoke)
     revoke.add_argument("token_id", nargs="?", type=int)
@@ -217,3 +243,6 @@ def register(subparsers: Any) -> None:
     outbox_cmds = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
     _sub(outbox_cmds, "flush", "再送 / deliver queued submissions", _outbox_flush)
     _sub(outbox_cmds, "status", "件数 / count queued submissions", _outbox_status)
+    _sub(outbox_cmds, "drain", "自動で再送し続ける / deliver continuously", _outbox_drain)
+    requeue = "送れなかったものを戻す / requeue failed/ after a fix"
+    _sub(outbox_cmds, "requeue", requeue, _outbox_requeue)

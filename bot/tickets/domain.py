@@ -73,6 +73,8 @@ class EventKind(str, Enum):
     NOTE_ADDED = "note_added"
     REFERRED = "referred"
     FIELD_CORRECTED = "field_corrected"
+    REVIEW_CLEARED = "review_cleared"  # a coordinator lifted the per-sender review mark
+    LINE_MESSAGE_SENT = "line_message_sent"  # staff wrote to the resident through the bot's LINE
 
 
 # Actors that are not staff accounts; usernames may not take these names.
@@ -191,8 +193,9 @@ class ResidentMessage:
 class Submission:
     """One consented intake as the bot hands it over.
 
-    ``idempotency_key`` (e.g. ``f"{sender_id}:{submission_no}"``) makes retries — from the
-    action server or from the outbox — return the same ticket instead of a duplicate.
+    ``idempotency_key`` (the bot uses ``f"intake:{intake_id}"``, one UUID per intake) makes
+    retries — from the action server or from the outbox — return the same ticket instead of a
+    duplicate.
     Routed windows must be among the consented windows: consent governs who may see it.
     """
 
@@ -289,6 +292,10 @@ class Ticket:
     conversation_id: str
     idempotency_key: str
     crisis_kind: str | None = None
+    #: Set when the sender handed over more tickets in 24 hours than the review threshold:
+    #: such a ticket does not count as urgent until a coordinator clears the mark.
+    needs_review: bool = False
+    review_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -313,6 +320,8 @@ class User:
     disabled: bool
     created_at: datetime
     display_name: str | None = None
+    #: Bumped on password change and disable; a console session from an older epoch is dead.
+    session_epoch: int = 0
 
     @property
     def can_manage_users(self) -> bool:
@@ -329,6 +338,8 @@ class ApiTokenInfo:
     label: str | None
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None = None  # refused (401) from then on
+    last_used_at: datetime | None = None  # None: never used
 
 
 @dataclass(frozen=True)
@@ -341,9 +352,10 @@ class NewApiToken:
 
 @dataclass(frozen=True)
 class SubmissionResult:
-    """What the bot tells the resident: a reference now, or "received, will be forwarded"."""
+    """What the bot tells the resident: a reference now, "received, will be forwarded", or
+    (``failed``: the database refused it, kept for staff) "please contact the window"."""
 
-    status: Literal["created", "queued"]
+    status: Literal["created", "queued", "failed"]
     reference: str | None = None
 
     @property

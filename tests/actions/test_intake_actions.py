@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 import actions.intake as intake_actions
+from actions.conversation import ActionStartOver
 from actions.intake import (
+    ActionAskIntakeAbout,
+    ActionAskIntakeAge,
     ActionAskIntakeConsent,
     ActionCancelIntake,
     ActionCorrectIntake,
@@ -170,8 +173,17 @@ def test_without_consent_only_a_count_is_kept_and_the_windows_are_given(dispatch
     assert slot_events(events)["intake_contact_value"] is None  # forgotten
 
 
+INTAKE_ID = "0b6c0a52-8d7e-4f0e-9a57-2f4f7f3a9c11"
+
+
 async def test_sending_creates_one_urgent_ticket_even_when_retried(dispatcher, store):
-    slots = {**ROUTED, **ANSWERS, "crisis_detected": True, "awaiting": "intake_confirm"}
+    slots = {
+        **ROUTED,
+        **ANSWERS,
+        "crisis_detected": True,
+        "awaiting": "intake_confirm",
+        "intake_id": INTAKE_ID,
+    }
     tracker = make_tracker(
         "はい", "affirm", slots=slots, history=["母の介護と借金で困っています", "/affirm"]
     )
@@ -185,8 +197,8 @@ async def test_sending_creates_one_urgent_ticket_even_when_retried(dispatcher, s
     assert ticket.summary.contact_value == "090-1234-5678"
     assert ticket.consent.support_meeting is True
     assert [m.text for m in ticket.messages] == ["母の介護と借金で困っています", "はい"]
-    assert slot_events(events)["submission_no"] == 1.0
-    # The same submission retried (same conversation, same number): no duplicate.
+    assert slot_events(events)["intake_id"] is None  # the next intake gets its own key
+    # The same submission retried (same tracker, same intake_id): no duplicate.
     await ActionSubmitIntake().run(dispatcher, tracker, {})
     assert len(store.list(coordinator(store))) == 1
 
@@ -277,3 +289,137 @@ async def test_the_ticket_carries_the_safe_contact_answer_and_the_kind(dispatche
     assert ticket.summary.safe_contact.startswith("夜は夫がいるので電話しないで")
     assert ticket.crisis_kind == "abuse"
     assert ticket.priority.value == "urgent"
+
+
+# --- one key per intake: a second consultation is never swallowed by the first ------------
+
+SLOT_INITIAL = {"intake_retries": 0.0}
+
+
+def _apply(slots: dict, events: list[dict]) -> dict:
+    """What the Rasa server does with an action's events: set slots, or reset them all."""
+    slots = dict(slots)
+    for event in events:
+        if event.get("event") == "slot":
+            slots[event["name"]] = event["value"]
+        elif event.get("event") == "reset_slots":
+            slots = dict(SLOT_INITIAL)
+    return slots
+
+
+async def _one_consultation(dispatcher, slots: dict, words: str) -> tuple[dict, str]:
+    """Routed worry → the form asks its first question → answers → 「この内容で送る」."""
+    slots = {**slots, **ROUTED}
+    ask = ActionAskIntakeAbout().run(dispatcher, make_tracker("はい", "affirm", slots=slots), {})
+    slots = _apply(slots, ask)
+    slots = {**slots, **ANSWERS, "awaiting": "intake_confirm"}
+    tracker = make_tracker("はい", "affirm", slots=slots, history=[words])
+    sent = await ActionSubmitIntake().run(dispatcher, tracker, {})
+    said = texts(dispatcher)
+    dispatcher.messages.clear()
+    return _apply(slots, sent), said
+
+
+def _start_over(dispatcher, slots: dict) -> dict:
+    """「最初から」: the real start-over action, applied as the server applies it."""
+    events = ActionStartOver().run(
+        dispatcher, make_tracker("最初から", "start_over", slots=slots), {}
+    )
+    dispatcher.messages.clear()
+    return _apply(slots, events)
+
+
+def _new_session(_dispatcher, _slots: dict) -> dict:
+    """60 idle minutes: Rasa starts a new session, slots back to their initial values."""
+    return dict(SLOT_INITIAL)
+
+
+def _server_restart(_dispatcher, _slots: dict) -> dict:
+    """Trackers kept in memory are gone: the next message starts from nothing."""
+    return {}
+
+
+@pytest.mark.parametrize("between", [_start_over, _new_session, _server_restart])
+async def test_a_second_consultation_from_the_same_resident_gets_its_own_ticket(
+    dispatcher, store, between
+):
+    slots, first_said = await _one_consultation(
+        dispatcher, dict(SLOT_INITIAL), "借金で困っています"
+    )
+    slots = between(dispatcher, slots)
+    _, second_said = await _one_consultation(dispatcher, slots, "母の介護がつらいです")
+    tickets = store.list(coordinator(store))
+    assert len(tickets) == 2, "the second consultation must be stored, not answered with the first"
+    first_ref, second_ref = sorted(t.reference for t in tickets)
+    assert first_ref in first_said and second_ref in second_said
+    assert second_ref not in first_said and first_ref not in second_said
+
+
+async def test_two_intakes_in_one_conversation_give_two_tickets(dispatcher, store):
+    slots, _ = await _one_consultation(dispatcher, dict(SLOT_INITIAL), "借金で困っています")
+    assert slots.get("intake_id") is None, "the key is forgotten once the intake is sent"
+    await _one_consultation(dispatcher, slots, "母の介護がつらいです")
+    assert len(store.list(coordinator(store))) == 2
+
+
+def test_the_key_is_set_once_when_the_questions_start_and_kept_while_they_go_on(dispatcher):
+    first = slot_events(
+        ActionAskIntakeAbout().run(dispatcher, make_tracker("はい", "affirm", slots=ROUTED), {})
+    )
+    key = first["intake_id"]
+    assert len(key) == 36  # a UUID: unique without a counter that can be reset
+    later = make_tracker("家族", "inform", slots={**ROUTED, "intake_id": key})
+    assert "intake_id" not in slot_events(ActionAskIntakeAge().run(dispatcher, later, {}))
+    correcting = make_tracker("", "inform", slots={**ROUTED, **ANSWERS, "intake_id": key})
+    assert "intake_id" not in slot_events(ActionCorrectIntake().run(dispatcher, correcting, {}))
+
+
+@pytest.mark.parametrize("ending", ["cancel", "decline"])
+def test_the_key_is_forgotten_when_the_intake_ends_without_sending(dispatcher, store, ending):
+    slots = {**ROUTED, **ANSWERS, "intake_id": "3f1c6a2e-0000-4000-8000-000000000001"}
+    if ending == "cancel":
+        events = ActionCancelIntake().run(dispatcher, make_tracker("", "deny", slots=slots), {})
+    else:
+        slots["intake_consent"] = "no"
+        events = ActionIntakeSummary().run(dispatcher, make_tracker("", "deny", slots=slots), {})
+    assert slot_events(events)["intake_id"] is None
+
+
+async def test_without_the_slot_a_retry_still_gives_one_ticket_and_a_new_intake_another(
+    dispatcher, store
+):
+    """A model trained before the slot existed drops it: the form's start keys the intake."""
+
+    def tracker(form_started: float):
+        t = make_tracker("はい", "affirm", slots={**ROUTED, **ANSWERS}, history=["借金の相談"])
+        t.events.insert(
+            0, {"event": "active_loop", "name": "intake_form", "timestamp": form_started}
+        )
+        return t
+
+    await ActionSubmitIntake().run(dispatcher, tracker(1_790_000_001.5), {})
+    await ActionSubmitIntake().run(dispatcher, tracker(1_790_000_001.5), {})  # retried
+    assert len(store.list(coordinator(store))) == 1
+    await ActionSubmitIntake().run(dispatcher, tracker(1_790_009_000.0), {})  # a later intake
+    assert len(store.list(coordinator(store))) == 2
+
+
+async def test_a_full_disk_while_the_database_is_down_is_told_honestly(
+    dispatcher, tmp_path, monkeypatch
+):
+    """Nothing was kept: the resident must not be told it will be forwarded."""
+    broken = TicketStore("postgresql+psycopg2://postgres@127.0.0.1:1/none")
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("", encoding="utf-8")  # the outbox path is a file: writing fails
+    monkeypatch.setattr(intake_actions, "ticket_store", lambda: broken)
+    monkeypatch.setattr(intake_actions, "outbox", lambda: Outbox(blocker / "outbox"))
+    slots = {**ROUTED, **ANSWERS, "intake_id": INTAKE_ID}
+    events = await ActionSubmitIntake().run(
+        dispatcher, make_tracker("はい", "affirm", slots=slots), {}
+    )
+    said = texts(dispatcher)
+    assert "うまく保存できませんでした" in said
+    assert "なくさずに保存しました" not in said
+    assert "0836-43-7440" in said  # the window's direct contact
+    assert slot_events(events)["awaiting"] is None
+    broken.dispose()

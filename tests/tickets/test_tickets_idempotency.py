@@ -62,3 +62,40 @@ def test_concurrent_creates_with_one_key_make_one_ticket(
     assert _ticket_count(store) == 1
     # The losers' sequence increments were rolled back: the next number has no gap.
     assert store.create_ticket(make_submission(key="next:1")).reference == "UBE-2026-000002"
+
+
+def _bot_submission(intake_id: str, words: str):
+    """A submission exactly as the bot builds it for one sender (the key comes from here)."""
+    from datetime import datetime, timezone
+
+    from bot.intake.summary import Conversation, build_submission
+
+    at = datetime(2026, 3, 9, 23, 50, tzinfo=timezone.utc)
+    conversation = Conversation(
+        sender_id="U1234567890abcdef1234567890abcdef",
+        city="ube",
+        categories=("debt",),
+        window_ids=("ube.seikatsu_support",),
+        messages=((words, at),),
+        crisis=False,
+        channel="line",
+        intake_id=intake_id,
+    )
+    slots = {"intake_consent": "yes", "intake_contact_method": "電話"}
+    return build_submission(slots, conversation, at)
+
+
+def test_two_consultations_of_one_sender_are_two_tickets_and_a_retry_is_not(
+    store: TicketStore,
+) -> None:
+    """Each intake has its own id: the sender's second consultation is stored, not merged."""
+    from bot.intake.summary import new_intake_id
+
+    first_id, second_id = new_intake_id(), new_intake_id()
+    first = store.create_ticket(_bot_submission(first_id, "借金が返せません"))
+    retried = store.create_ticket(_bot_submission(first_id, "借金が返せません"))
+    second = store.create_ticket(_bot_submission(second_id, "一週間後、また相談です"))
+    assert retried.reference == first.reference
+    assert second.reference != first.reference
+    assert [m.text for m in second.messages] == ["一週間後、また相談です"]
+    assert _ticket_count(store) == 2

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import stat
+import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import DataError
 
-from bot.tickets import Outbox, Role, TicketStore, flush_outbox, submit
+import bot.tickets.outbox as outbox_module
+from bot.tickets import Outbox, Role, TicketStore, flush_outbox, submit, upgrade_database
 
 
 @pytest.fixture(
@@ -66,9 +70,12 @@ def test_entry_already_delivered_by_another_path_is_not_duplicated(
     submit(submission, dead_store, outbox)
     created = submit(submission, store, outbox)  # the DB came back; the bot retried
     assert created.status == "created" and created.reference == "UBE-2026-000001"
-    assert len(outbox) == 0, "a successful submit flushes older entries"
+    report = flush_outbox(store, outbox)  # the queued copy is delivered later: same ticket
+    assert report.delivered == ["UBE-2026-000001"] and len(outbox) == 0
     ticket = store.get_by_idempotency_key("sender-9:1")
     assert ticket is not None and ticket.reference == "UBE-2026-000001"
+    coordinator = store.create_user("coord", "long-password-123", Role.COORDINATOR, "ube")
+    assert store.count(coordinator) == 1
 
 
 def test_outbox_file_is_private_and_complete(
@@ -83,6 +90,7 @@ def test_outbox_file_is_private_and_complete(
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["submission"] == submission.to_dict()
     assert not list(outbox.directory.glob(".tmp-*")), "no temp file left behind"
+    assert path.name.startswith("ube."), "the city is in the name: counted without reading"
 
 
 def test_unreadable_entry_is_set_aside_without_blocking_others(
@@ -100,3 +108,127 @@ def test_created_result_carries_the_reference(
 ) -> None:
     result = submit(make_submission(), store, outbox)
     assert (result.status, result.reference, result.created) == ("created", "UBE-2026-000001", True)
+
+
+# --- concurrency: writers and drainers never lose or double an entry -----------------------
+
+
+def test_a_drain_during_a_write_never_sees_the_half_written_file(
+    store: TicketStore, outbox: Outbox, make_submission, monkeypatch
+) -> None:
+    """The temp file must not match the drain's pattern, or a drainer delivers and deletes it
+    under the writer, whose rename then fails: the resident is told "not saved" for nothing."""
+    seen: list[object] = []
+    real_fsync = outbox_module.os.fsync
+
+    def fsync_with_a_drain_in_between(fd: int) -> None:
+        real_fsync(fd)
+        if not seen:  # the first fsync is the temp file's, before its rename
+            seen.append(flush_outbox(store, outbox))
+
+    monkeypatch.setattr(outbox_module.os, "fsync", fsync_with_a_drain_in_between)
+    path = outbox.put(make_submission(key="writer:1"))
+    monkeypatch.undo()
+    assert seen[0].delivered == [] and seen[0].failed == 0  # type: ignore[attr-defined]
+    assert path.exists() and len(outbox) == 1
+    assert flush_outbox(store, outbox).delivered == ["UBE-2026-000001"]
+
+
+def test_an_entry_claimed_by_one_drainer_is_skipped_by_another(
+    outbox: Outbox, make_submission
+) -> None:
+    path = outbox.put(make_submission())
+    with outbox.claim(path) as first:
+        assert first is not None and not isinstance(first, outbox_module.Unreadable)
+        with outbox.claim(path) as second:
+            assert second is None
+    with outbox.claim(path) as after_release:
+        assert after_release is not None
+
+
+def test_two_drainers_deliver_every_entry_exactly_once(
+    store: TicketStore, outbox: Outbox, make_submission
+) -> None:
+    count = 24
+    for number in range(count):
+        outbox.put(make_submission(key=f"sender-{number}:1"))
+    barrier = threading.Barrier(2)
+    reports: list[list[str]] = [[], []]
+    errors: list[BaseException] = []
+
+    def drain(slot: int) -> None:
+        try:
+            barrier.wait()
+            for _ in range(3):
+                reports[slot].extend(flush_outbox(store, outbox).delivered)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=drain, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    delivered = reports[0] + reports[1]
+    assert len(delivered) == count, "each entry delivered by exactly one drainer"
+    assert len(set(delivered)) == count
+    assert len(outbox) == 0 and outbox.counts().failed == 0
+
+
+# --- only transient errors queue: a refused entry is quarantined, the queue moves on -------
+
+
+@pytest.fixture
+def pg_store(pg_url: str):
+    upgrade_database(pg_url)
+    pg = TicketStore(pg_url)
+    yield pg
+    pg.dispose()
+
+
+def _too_long_for_the_database(make_submission, key: str):
+    """PostgreSQL refuses an age band longer than its column: a DataError, i.e. our bug."""
+    submission = make_submission(key=key)
+    summary = dataclasses.replace(submission.summary, age_band="四十代" * 20)
+    return dataclasses.replace(submission, summary=summary)
+
+
+@pytest.mark.postgres
+def test_an_entry_the_database_refuses_is_quarantined_and_the_rest_delivered(
+    pg_store: TicketStore, outbox: Outbox, make_submission
+) -> None:
+    bad = _too_long_for_the_database(make_submission, "bad:1")
+    with pytest.raises(DataError):
+        pg_store.create_ticket(bad)
+    outbox.put(bad)
+    outbox.put(make_submission(key="good:1"))
+    report = flush_outbox(pg_store, outbox)
+    assert not report.unavailable, "a DataError is not 'the database is down'"
+    assert report.failed == 1 and report.delivered == ["UBE-2026-000001"]
+    assert len(outbox) == 0 and outbox.counts() == outbox_module.OutboxCounts(0, 1)
+
+
+@pytest.mark.postgres
+def test_a_refused_submission_is_kept_as_failed_not_queued_forever(
+    pg_store: TicketStore, outbox: Outbox, make_submission
+) -> None:
+    result = submit(_too_long_for_the_database(make_submission, "bad:2"), pg_store, outbox)
+    assert result.status == "failed" and not result.created
+    assert outbox.counts().waiting == 0 and outbox.counts().failed == 1
+    # Once the bug is fixed, staff put it back in the queue and it is delivered.
+    assert outbox.requeue_failed() == 1
+    assert outbox.counts().waiting == 1 and outbox.counts().failed == 0
+
+
+def test_counts_are_per_city_and_include_failed(outbox: Outbox, make_submission) -> None:
+    outbox.put(make_submission(key="a:1"))
+    outbox.put(make_submission(key="a:2"))
+    outbox.put(make_submission(key="k:1", city="kurume", windows=("kurume.takikan_kyodo",)))
+    outbox.put_failed(make_submission(key="a:3"))
+    (outbox.directory / ".tmp-abc.partial").write_text("{", encoding="utf-8")
+    ube = outbox.counts("ube")
+    assert (ube.waiting, ube.failed) == (2, 1) and ube.oldest_waiting is not None
+    assert (outbox.counts("kurume").waiting, outbox.counts("kurume").failed) == (1, 0)
+    assert outbox.counts().waiting == 3
+    assert Outbox(outbox.directory / "nothing-yet").counts() == outbox_module.OutboxCounts(0, 0)
