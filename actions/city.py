@@ -1,15 +1,23 @@
-"""Actions for the resident's city: set it (re-routing any waiting worries) or ask again."""
+"""Actions for the resident's city: set it (re-routing any waiting worries) or ask again.
+
+A city named again after windows were shown is a change of city (``bot.dialogue.city_change``):
+every worry is routed in the new city, during the intake too, and at the summary the summary
+is shown again with the new city's windows.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import apply_turn, directory, state_of
+from actions.common import apply_turn, directory, send, state_of
+from actions.intake import FORM, _reset_intake
 from bot.dialogue import on_ask_city, on_city
+from bot.intake import questions
+from bot.intake.summary import handoff_windows, summary_text
 
 
 class ActionSetCity(Action):
@@ -20,12 +28,23 @@ class ActionSetCity(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         named = next(tracker.get_latest_entity_values("city"), None)
+        # The slot already holds the new city (from_entity mapping): the dialogue recognises a
+        # change by the windows shown, which are still the first city's.
         state = state_of(tracker)
-        # The slot may already hold the new city (from_entity mapping); the turn needs the
-        # state as it was before this message to know whether the city changed.
-        before = state.evolve(city=None) if named else state
-        turn = on_city(before, named, directory())
-        return apply_turn(dispatcher, state, turn)
+        turn = on_city(state, named, directory(), during_intake=tracker.active_loop_name == FORM)
+        events = apply_turn(dispatcher, state, turn)
+        if turn.extra.get("end_intake"):
+            # Another municipality: nothing can be sent to the four cities' staff.
+            return [*events, *_reset_intake(), SlotSet("awaiting", None)]
+        if turn.extra.get("show_summary"):
+            windows = handoff_windows(directory(), turn.state.routed_windows)
+            slots = tracker.current_slot_values()
+            send(
+                dispatcher,
+                summary_text(slots, turn.state.worries, windows),
+                questions.CONFIRM_BUTTONS,
+            )
+        return events
 
 
 class ActionAskCity(Action):

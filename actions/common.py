@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue import Button, ConversationState, Danger, Turn
+from bot.dialogue import Button, ConversationState, Danger, Turn, read_state
 from bot.directory import Directory, load_directory
 from bot.nlu.categories import CRISIS_KEY, WORRY_CATEGORIES_KEY, canonical
 from bot.settings import load_settings
@@ -30,7 +30,12 @@ def now() -> datetime:
 
 
 def state_of(tracker: Tracker) -> ConversationState:
-    return ConversationState.from_slots(tracker.current_slot_values())
+    """The state, with the windows always the current city's (a city change re-routes them).
+
+    Every action reads the state here, so no window, number or ticket of a city the resident
+    corrected away from can reach them, whichever action answers the message.
+    """
+    return read_state(tracker.current_slot_values(), directory())
 
 
 def latest_categories(tracker: Tracker) -> list[str]:
@@ -56,7 +61,7 @@ def apply_turn(
         send(dispatcher, reply.text, reply.buttons)
     # Starting over forgets the state but keeps the transcript (the conversation id stays).
     events: list[EventType] = [AllSlotsReset()] if turn.restart else []
-    old_slots = ConversationState().as_slots() if turn.restart else before.as_slots()
+    old_slots = ConversationState().as_slots() if turn.restart else before.stored_slots()
     for name, value in turn.state.as_slots().items():
         if old_slots.get(name) != value:
             events.append(SlotSet(name, value))
@@ -66,7 +71,7 @@ def apply_turn(
 @lru_cache(maxsize=1)
 def ticket_store() -> TicketStore:
     """One store (and connection pool) per action-server process."""
-    return TicketStore(load_settings().database_url, timezone=load_settings().timezone)
+    return TicketStore.from_settings(load_settings())
 
 
 def outbox() -> Outbox:

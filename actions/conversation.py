@@ -31,7 +31,7 @@ class ActionHandleDeny(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         state = state_of(tracker)
-        return apply_turn(dispatcher, state, on_deny(state))
+        return apply_turn(dispatcher, state, on_deny(state, directory()))
 
 
 class ActionRequestHuman(Action):

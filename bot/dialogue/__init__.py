@@ -4,6 +4,7 @@ Rasa actions (``actions/``) only translate between the tracker and these functio
 behaviour residents meet is testable without a Rasa server.
 """
 
+from bot.dialogue.city_change import follow_city, on_city_change, read_state
 from bot.dialogue.crisis_reply import Danger, first_answer
 from bot.dialogue.flow import (
     on_affirm,
@@ -24,6 +25,9 @@ __all__ = [
     "ConversationState",
     "Danger",
     "first_answer",
+    "follow_city",
+    "on_city_change",
+    "read_state",
     "Reply",
     "Turn",
     "on_affirm",

@@ -6,7 +6,9 @@ The rules these functions keep (from the issue and from what a distressed reside
 - a crisis is answered first, and the worries in the same message are kept for afterwards;
 - an unclear message gets a clarifying question, never a guessed window; after two misses the
   city's any-attribute window is offered;
-- every answer says how to reach a person.
+- every answer says how to reach a person;
+- a change of city re-routes every worry there, and nothing of the first city is shown again
+  (``bot.dialogue.city_change``): each turn first makes the windows follow the city.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.dialogue import texts
+from bot.dialogue.city_change import follow_city, on_city_change
 from bot.dialogue.crisis_reply import Danger, first_answer
 from bot.dialogue.state import (
     AWAITING_AFTER_CRISIS,
     AWAITING_CITY,
     AWAITING_CLARIFICATION,
     AWAITING_HANDOFF_OFFER,
+    AWAITING_INTAKE_CONFIRM,
     OTHER_CITY,
     Button,
     ConversationState,
@@ -63,6 +67,9 @@ def _ask_city(state: ConversationState, question: str, **changes: object) -> Tur
 
 def _route(state: ConversationState, categories: Sequence[str], directory: Directory) -> Turn:
     """Name the windows for these worries in the state's (known) city."""
+    state = follow_city(state, directory)
+    if state.city_changed:
+        return on_city_change(state, directory, new_categories=categories)
     city_code = _city_code_for_directory(state)
     all_worries = tuple(canonical([*state.worries, *categories]))
     route = directory.route(city_code, categories)
@@ -110,14 +117,34 @@ def on_worry(state: ConversationState, categories: Sequence[str], directory: Dir
         )
         return Turn(replies=(acknowledgement, *turn.replies), state=turn.state)
     turn = _route(state, found, directory)
-    return Turn(replies=(acknowledgement, *turn.replies), state=turn.state)
+    return Turn(replies=(acknowledgement, *turn.replies), state=turn.state, extra=turn.extra)
 
 
-def on_city(state: ConversationState, city: str | None, directory: Directory) -> Turn:
-    """The resident named (or chose) their city; ``None`` means one we do not serve."""
+def on_city(
+    state: ConversationState,
+    city: str | None,
+    directory: Directory,
+    *,
+    during_intake: bool = False,
+) -> Turn:
+    """The resident named (or chose) their city; ``None`` means one we do not serve.
+
+    ``state`` may already hold the new city (the slot is filled from the entity before the
+    action runs): a change is recognised by the windows shown, which are then re-routed.
+    During the intake, or at its summary, a city named again changes nothing else: the open
+    question stays.
+    """
     known = directory.city(city)
     code = known.code if known is not None else OTHER_CITY
-    changed = state.evolve(city=code)
+    changed = follow_city(state.evolve(city=code), directory)
+    if changed.city_changed:
+        return on_city_change(changed, directory, during_intake=during_intake)
+    if during_intake or state.awaiting == AWAITING_INTAKE_CONFIRM:
+        return Turn(
+            replies=(Reply(texts.city_noted(_city_name(directory, code))),),
+            state=changed,
+            extra={"show_summary": state.awaiting == AWAITING_INTAKE_CONFIRM},
+        )
     noted = Reply(
         texts.OTHER_CITY_NOTED
         if code == OTHER_CITY
@@ -155,8 +182,10 @@ def on_crisis(
     Abuse that is not happening this minute goes straight on to the city's window for it
     (the window is the help), or to the city question. Every other kind offers to continue,
     and 「相談を続ける」 later returns to where the resident was (``on_continue``). During the
-    intake the questions simply go on afterwards.
+    intake the questions simply go on afterwards. A change of city read with the message
+    re-routes the windows quietly; the lines come first, and only abuse names windows now.
     """
+    state = follow_city(state, directory)
     replies = [Reply(text) for text in first_answer(danger, now)]
     pending = tuple(canonical([*state.pending_categories, *categories, *danger.worry_categories()]))
     resume = state.resume_awaiting if state.awaiting == AWAITING_AFTER_CRISIS else state.awaiting
@@ -167,7 +196,7 @@ def on_crisis(
         resume_awaiting=resume,
     )
     if during_intake:
-        return Turn(replies=tuple(replies), state=crisis_state)
+        return Turn(replies=tuple(replies), state=crisis_state.evolve(replaced_windows=None))
     if danger.kind == "abuse" and pending:
         crisis_state = crisis_state.evolve(resume_awaiting=None)
         if state.city is None:
@@ -176,7 +205,20 @@ def on_crisis(
             turn = _route(crisis_state, pending, directory)
         return Turn(replies=(*replies, *turn.replies), state=turn.state)
     replies.append(Reply(texts.CONTINUE_AFTER_CRISIS, texts.AFTER_CRISIS_BUTTONS))
-    return Turn(replies=tuple(replies), state=crisis_state.evolve(awaiting=AWAITING_AFTER_CRISIS))
+    return Turn(
+        replies=tuple(replies),
+        state=crisis_state.evolve(awaiting=AWAITING_AFTER_CRISIS, replaced_windows=None),
+    )
+
+
+def _changed_city_first(state: ConversationState, directory: Directory) -> Turn | None:
+    """A change of city read with this message is answered before what the message meant.
+
+    「いいえ、益田です」 or 「はい、久留米市です」: the new city makes everything shown before
+    wrong, so the new city's windows (and the offer for them) come first.
+    """
+    followed = follow_city(state, directory)
+    return on_city_change(followed, directory) if followed.city_changed else None
 
 
 def on_continue(state: ConversationState, directory: Directory) -> Turn:
@@ -186,6 +228,8 @@ def on_continue(state: ConversationState, directory: Directory) -> Turn:
     the crisis interrupted is made again for the windows already shown; otherwise the bot asks
     what the worry is.
     """
+    if (first := _changed_city_first(state, directory)) is not None:
+        return first
     if state.awaiting not in (AWAITING_AFTER_CRISIS, None):
         # 「続けてください」 while a question is open (the summary, a handoff offer): the
         # question stays, and its buttons still work.
@@ -218,6 +262,8 @@ def _category_buttons() -> tuple[Button, ...]:
 
 def on_fallback(state: ConversationState, directory: Directory) -> Turn:
     """A message the bot could not classify: ask, and after two misses offer a catch-all."""
+    if (first := _changed_city_first(state, directory)) is not None:
+        return first
     misses = state.fallback_count + 1
     if misses < 2:
         return Turn(
@@ -247,6 +293,8 @@ def _direct_contact(state: ConversationState, directory: Directory) -> Turn:
 
 
 def on_affirm(state: ConversationState, directory: Directory) -> Turn:
+    if (first := _changed_city_first(state, directory)) is not None:
+        return first
     if state.awaiting == AWAITING_HANDOFF_OFFER:
         return _direct_contact(state, directory)
     if state.awaiting == AWAITING_AFTER_CRISIS:
@@ -256,7 +304,9 @@ def on_affirm(state: ConversationState, directory: Directory) -> Turn:
     return Turn(replies=(Reply(texts.ASK_WORRY),), state=state.evolve(awaiting=None))
 
 
-def on_deny(state: ConversationState) -> Turn:
+def on_deny(state: ConversationState, directory: Directory) -> Turn:
+    if (first := _changed_city_first(state, directory)) is not None:
+        return first
     if state.awaiting == AWAITING_HANDOFF_OFFER:
         text = texts.DECLINED_CONTACT
     elif state.awaiting == AWAITING_AFTER_CRISIS:
@@ -268,6 +318,8 @@ def on_deny(state: ConversationState) -> Turn:
 
 def on_request_human(state: ConversationState, directory: Directory) -> Turn:
     """The resident asks for a person: offer a staff contact (the intake), or say whom to call."""
+    if (first := _changed_city_first(state, directory)) is not None:
+        return first
     if state.city is None:
         return _ask_city(state, texts.ASK_CITY_FOR_PERSON)
     if state.city == OTHER_CITY:

@@ -10,6 +10,8 @@ AWAITING_CITY = "city"
 AWAITING_HANDOFF_OFFER = "handoff_offer"
 AWAITING_AFTER_CRISIS = "after_crisis"
 AWAITING_CLARIFICATION = "clarification"
+# Set by the intake's summary (actions/intake.py): 「はい」 sends, 「いいえ」 cancels.
+AWAITING_INTAKE_CONFIRM = "intake_confirm"
 
 OTHER_CITY = "other"
 
@@ -42,6 +44,15 @@ class ConversationState:
     crisis_kind: str | None = None
     #: What the bot was waiting for when the crisis interrupted, so 「相談を続ける」 returns there.
     resume_awaiting: str | None = None
+    #: Not a slot. Set when the state was read with windows of another city than ``city`` (the
+    #: resident changed city): the windows as stored, before they were re-routed in ``city``
+    #: (see ``bot.dialogue.city_change``). The turn that tells the resident clears it.
+    replaced_windows: tuple[str, ...] | None = field(default=None, compare=False)
+
+    @property
+    def city_changed(self) -> bool:
+        """The windows were re-routed in a new city and the resident has not been told yet."""
+        return self.replaced_windows is not None
 
     def evolve(self, **changes: Any) -> ConversationState:
         return replace(self, **changes)
@@ -72,6 +83,13 @@ class ConversationState:
             "crisis_kind": self.crisis_kind,
             "resume_awaiting": self.resume_awaiting,
         }
+
+    def stored_slots(self) -> dict[str, Any]:
+        """The slots as the tracker holds them (the windows before a re-routing, if any)."""
+        slots = self.as_slots()
+        if self.replaced_windows is not None:
+            slots["routed_windows"] = list(self.replaced_windows)
+        return slots
 
 
 @dataclass(frozen=True)

@@ -94,3 +94,16 @@ def together_with_earlier(window_name: str) -> str:
         f"前に書いてくれた困りごととあわせて、「{window_name}」でまとめて相談できます。"
         "ほかの窓口と連絡をとりあって、一緒に考えてくれます。"
     )
+
+
+# --- the resident changed city (bot.dialogue.city_change) -----------------------------------
+OTHER_CITY_CHANGED = (
+    "お住まいの市を「その他の市町村」に変えました。どこの市町村にもある窓口をご案内します。"
+)
+INTAKE_GOES_ON = "職員への連絡も、この市の窓口にたのみます。質問の続きです。"
+SUMMARY_AGAIN = "伝える窓口が変わりました。送る内容を、もう一度確認してください。"
+INTAKE_STOPPED = "この相談は、職員には送りません。ここまでの答えも使いません。"
+
+
+def city_changed(city_name: str) -> str:
+    return f"お住まいの市を{city_name}に変えました。{city_name}の窓口をご案内します。"

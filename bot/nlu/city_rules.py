@@ -45,6 +45,7 @@ __all__ = [
     "CityRule",
     "detect_city",
     "detect_city_answer",
+    "detect_city_correction",
     "find_cities",
     "find_city",
 ]
@@ -264,7 +265,9 @@ _BARE_NAMES = {
     for name in names
 }
 _ANSWER_PREFIX = re.compile(
-    _fold_pattern(r"^(?:えっと|えーと|えと|あの|はい)?(?:(?:山口|島根|福岡|静岡)(?:県の?|の))?")
+    _fold_pattern(
+        r"^(?:えっと|えーと|えと|あの|はい|いいえ|いや)?(?:(?:山口|島根|福岡|静岡)(?:県の?|の))?"
+    )
 )
 # Endings peeled off one at a time (longest first) until a bare name is left.
 _ANSWER_SUFFIXES = tuple(
@@ -279,6 +282,7 @@ _ANSWER_SUFFIXES = tuple(
                 "在住です",
                 "在住",
                 "でございます",
+                "でした",
                 "になります",
                 "ですよ",
                 "ですね",
@@ -333,4 +337,45 @@ def detect_city_answer(text: str) -> str | None:
         answer = answer[: -len(suffix)]
     if answer.startswith(_NEAR_MISSES) or re.fullmatch(r"[一-龥々ヶ]{1,5}[市町村]", answer):
         return OTHER
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Corrections: 「市をまちがえました、益田です」「宇部じゃなくて益田です」「やっぱり久留米市です」.
+# Here a bare name (益田) is an answer, not a surname: the resident is correcting the city.
+
+_CORRECTION_CUE = re.compile(
+    _fold_pattern(
+        r"(?:まちが|間違|違いま|ちがいま|違った|ちがった|違う|ちがう|訂正|やっぱ|やはり|"
+        r"じゃなく|ではなく|でなく|本当は|ほんとうは|ほんとは|正しくは|でした)"
+    )
+)
+# What precedes these is the city the resident did *not* mean.
+_NOT_THIS = re.compile(
+    _fold_pattern(r"(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて|でなく)")
+)
+_CLAUSE_LEAD = re.compile(
+    _fold_pattern(
+        r"^(?:すみません|すいません|ごめんなさい|ごめん|失礼しました|やっぱり|やっぱ|やはり|"
+        r"本当は|ほんとうは|ほんとは|正しくは|住んでいるのは|住んでるのは|住まいは|市は)+"
+    )
+)
+_CLAUSES = re.compile(r"[、。,.!?！？\s]+")
+
+
+def detect_city_correction(text: str) -> str | None:
+    """City code or ``OTHER`` when the message corrects the city, else None.
+
+    Only for messages with a correction cue (まちがえ, やっぱり, じゃなくて, でした…), where a
+    short clause such as 「益田です」 answers "which city" even in free text. What follows the
+    last 「〜じゃなくて」 is the city meant; otherwise the last clause that names one.
+    """
+    folded, _ = _fold_text(text)
+    if not _CORRECTION_CUE.search(folded):
+        return None
+    tail = _NOT_THIS.split(folded)[-1]
+    for clause in reversed([c for c in _CLAUSES.split(tail) if c]):
+        code = detect_city_answer(_CLAUSE_LEAD.sub("", clause))
+        if code is not None:
+            return code
     return None

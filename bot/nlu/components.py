@@ -3,6 +3,11 @@
 It runs after the statistical classifiers so that its decision is final: a city is only ever
 one of the four codes (or ``other``), never a guess from the model. The crisis decision has its
 own component (``bot.nlu.crisis_component``).
+
+A message that names a city and says nothing the dialogue answers otherwise (a greeting,
+「いいえ」, a message the model could not place) is read as ``inform_city``: 「市をまちがえました、
+益田です」 is a change of city, and the dialogue re-routes every worry there (see
+``bot.dialogue.city_change``) instead of greeting the resident again.
 """
 
 from __future__ import annotations
@@ -30,12 +35,30 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.city_rules import detect_city_answer, find_city
+from bot.nlu.city_rules import detect_city_answer, detect_city_correction, find_city
 
 logger = logging.getLogger(__name__)
 
 CITY_ENTITY = "city"
 INFORM_CITY_INTENT = "inform_city"
+#: Intents whose message, when it names a city, is about the city. Not here: worries, a crisis,
+#: starting over, continuing, asking for a person, correcting the intake, and 「はい」 (at the
+#: contact offer it starts the intake; the dialogue follows the new city there as well).
+CITY_OVERRIDES_INTENTS = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thanks",
+        "deny",
+        "change_city",
+        "inform",
+        "nlu_fallback",
+        "out_of_scope",
+        "bot_challenge",
+        "add_worry",
+        "decline_answer",
+    }
+)
 
 
 class _StatelessComponent(GraphComponent):
@@ -78,9 +101,19 @@ class CityEntityExtractor(_StatelessComponent, EntityExtractorMixin):
             ]
             entities.append(entity)
             message.set(ENTITIES, entities, add_to_output=True)
+            intent = message.get(INTENT) or {}
+            if intent.get(INTENT_NAME_KEY) in CITY_OVERRIDES_INTENTS:
+                message.set(
+                    INTENT,
+                    {INTENT_NAME_KEY: INFORM_CITY_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0},
+                    add_to_output=True,
+                )
         return messages
 
     def _city_entity(self, message: Message, text: str) -> dict[str, Any] | None:
+        corrected = detect_city_correction(text)
+        if corrected is not None:
+            return self._entity(corrected, 0, len(text))
         mention = find_city(text)
         if mention is not None:
             return self._entity(mention.code, mention.start, mention.end)

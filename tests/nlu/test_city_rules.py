@@ -9,6 +9,7 @@ from bot.nlu.city_rules import (
     OTHER,
     detect_city,
     detect_city_answer,
+    detect_city_correction,
     find_cities,
     find_city,
 )
@@ -192,3 +193,21 @@ def test_city_names_cover_the_four_codes() -> None:
         "kurume": "久留米市",
         "fuji": "富士市",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("市をまちがえました、益田です", "masuda"),
+        ("やっぱり久留米市です", "kurume"),
+        ("住んでるのは富士市でした", "fuji"),
+        ("宇部じゃなくて益田です", "masuda"),
+        ("すみません、宇部でした", "ube"),
+        ("間違えました。静岡市です", "other"),
+        ("益田さんに相談したい", None),
+        ("借金で困っています", None),
+    ],
+)
+def test_a_corrected_city_is_the_city_meant(text: str, expected: str | None) -> None:
+    """「市をまちがえました、益田です」: a bare name after a correction is the new city."""
+    assert detect_city_correction(text) == expected

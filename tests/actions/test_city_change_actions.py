@@ -1,0 +1,161 @@
+"""A city corrected during the intake: the actions, with real trackers, follow the new city.
+
+Mid-intake the form is asking its questions (or showing the summary) when the resident writes
+「やっぱり久留米市です」. The ``city`` slot already holds the new city (the entity mapping runs
+first); the first city's windows are still stored. From then on the replies, the consent
+question, the summary and the ticket (its city and every window id) are the new city's.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+
+import pytest
+
+import actions.intake as intake_actions
+from actions.city import ActionSetCity
+from actions.intake import ActionAskIntakeConsent, ActionIntakeSummary, ActionSubmitIntake
+from bot.dialogue import ConversationState, on_city, on_worry
+from bot.directory import load_directory
+from bot.nlu.categories import CATEGORIES
+from bot.tickets import Outbox, TicketStore, submit, upgrade_database
+from tests.actions.conftest import make_tracker, slot_events, texts
+from tests.dialogue.test_city_change_property import assert_nothing_foreign
+
+DIRECTORY = load_directory()
+CITY_CODES = tuple(city.code for city in DIRECTORY.cities)
+ANSWERS = {
+    "intake_about": "家族",
+    "intake_age": "65歳以上",
+    "intake_household": "ひとり暮らし",
+    "intake_urgency": "今週中",
+    "intake_contact_method": "電話",
+    "intake_contact_value": "090-1234-5678",
+    "intake_name": "たろう",
+    "intake_consent": "yes",
+    "intake_meeting_consent": "no",
+}
+
+
+@pytest.fixture
+def sent(tmp_path, monkeypatch):
+    """The real store on SQLite; each submission handed to it is kept to compare."""
+    url = f"sqlite:///{tmp_path / 'tickets.sqlite3'}"
+    upgrade_database(url)
+    store = TicketStore(url)
+    submissions = []
+
+    def submit_and_keep(submission, ticket_store, outbox):
+        submissions.append(submission)
+        return submit(submission, ticket_store, outbox)
+
+    monkeypatch.setattr(intake_actions, "ticket_store", lambda: store)
+    monkeypatch.setattr(intake_actions, "outbox", lambda: Outbox(tmp_path / "outbox"))
+    monkeypatch.setattr(intake_actions, "submit", submit_and_keep)
+    yield store, submissions
+    store.dispose()
+
+
+def first_city_slots(first: str, category: str) -> dict:
+    asked = on_worry(ConversationState(), [category], DIRECTORY)
+    return on_city(asked.state, first, DIRECTORY).state.as_slots()
+
+
+def correction(new_city: str, slots: dict, **form) -> tuple:
+    name = DIRECTORY.city(new_city).name if new_city != "other" else "静岡市"
+    entity = {"entity": "city", "value": new_city, "start": 4, "end": 4 + len(name)}
+    tracker = make_tracker(
+        f"やっぱり{name}です",
+        "inform_city",
+        slots={**slots, "city": new_city},  # filled from the entity before the action runs
+        entities=[entity],
+        **form,
+    )
+    return tracker
+
+
+def merged(slots: dict, events: list) -> dict:
+    return {**slots, **slot_events(events)}
+
+
+@pytest.mark.parametrize(("first", "second"), list(itertools.permutations(CITY_CODES, 2)))
+async def test_a_city_changed_during_the_questions_sends_the_ticket_to_the_new_city(
+    first, second, sent, dispatcher
+):
+    store, submissions = sent
+    for category in CATEGORIES:
+        slots = {**first_city_slots(first, category), "intake_about": "家族"}
+        tracker = correction(second, slots, active_loop="intake_form", requested_slot="intake_age")
+        events = ActionSetCity().run(dispatcher, tracker, {})
+        slots = merged({**slots, "city": second}, events)
+        # The consent question, once the form gets there.
+        consent = make_tracker("ひとり暮らし", "inform", slots=slots, active_loop="intake_form")
+        ActionAskIntakeConsent().run(dispatcher, consent, {})
+        slots = {**slots, **ANSWERS, "intake_id": str(uuid.uuid4())}
+        summary = make_tracker("/affirm", "affirm", slots=slots)
+        slots = merged(slots, ActionIntakeSummary().run(dispatcher, summary, {}))
+        assert slots["awaiting"] == "intake_confirm"
+        confirm = make_tracker("はい", "affirm", slots=slots, history=["借金で困っています"])
+        await ActionSubmitIntake().run(dispatcher, confirm, {})
+        said = texts(dispatcher)
+        assert DIRECTORY.city(second).name in said
+        assert_nothing_foreign(said, second, f"{first}->{second}, {category}")
+        dispatcher.messages.clear()
+        submission = submissions[-1]
+        assert submission.city == second
+        assert submission.window_ids and all(
+            DIRECTORY.window(w).city_code == second for w in submission.window_ids
+        )
+        ticket = store.get_by_idempotency_key(submission.idempotency_key)
+        assert ticket is not None, f"{first}->{second}, {category}: no ticket stored"
+        assert ticket.city == second
+        assert all(w.startswith(f"{second}.") for w in ticket.window_ids)
+
+
+@pytest.mark.parametrize(("first", "second"), list(itertools.permutations(CITY_CODES, 2)))
+async def test_a_city_changed_at_the_summary_shows_it_again_then_sends_to_the_new_city(
+    first, second, sent, dispatcher
+):
+    _, submissions = sent
+    category = CATEGORIES[(CITY_CODES.index(first) + CITY_CODES.index(second)) % len(CATEGORIES)]
+    slots = {
+        **first_city_slots(first, category),
+        **ANSWERS,
+        "awaiting": "intake_confirm",
+        "intake_id": str(uuid.uuid4()),
+    }
+    events = ActionSetCity().run(dispatcher, correction(second, slots), {})
+    slots = merged({**slots, "city": second}, events)
+    said = texts(dispatcher)
+    assert "送る内容の確認です。" in said  # the summary again, with the new windows
+    assert slots["awaiting"] == "intake_confirm"
+    confirm = make_tracker("はい", "affirm", slots=slots, history=["困っています"])
+    await ActionSubmitIntake().run(dispatcher, confirm, {})
+    assert_nothing_foreign(texts(dispatcher), second, f"{first}->{second} at the summary")
+    assert submissions[-1].city == second
+    assert all(DIRECTORY.window(w).city_code == second for w in submissions[-1].window_ids)
+
+
+@pytest.mark.parametrize("first", CITY_CODES)
+def test_another_municipality_during_the_intake_ends_it_and_gives_no_city_window(first, dispatcher):
+    slots = {**first_city_slots(first, "debt"), "intake_about": "家族"}
+    tracker = correction("other", slots, active_loop="intake_form", requested_slot="intake_age")
+    events = ActionSetCity().run(dispatcher, tracker, {})
+    assert_nothing_foreign(texts(dispatcher), "other", f"{first}->other")
+    changed = slot_events(events)
+    assert changed["intake_about"] is None and changed["awaiting"] is None
+    assert all(DIRECTORY.window(w).city_code == "generic" for w in changed["routed_windows"])
+
+
+@pytest.mark.parametrize(("first", "second"), list(itertools.permutations(CITY_CODES, 2)))
+def test_the_consent_question_follows_the_city_even_when_the_form_took_the_message(
+    first, second, dispatcher
+):
+    """The correction read as an answer (no city action ran): the windows still follow."""
+    slots = {**first_city_slots(first, "housing"), "city": second}
+    tracker = make_tracker("はい", "inform", slots=slots, active_loop="intake_form")
+    ActionAskIntakeConsent().run(dispatcher, tracker, {})
+    said = texts(dispatcher)
+    assert DIRECTORY.city(second).name in said
+    assert_nothing_foreign(said, second, f"{first}->{second}")

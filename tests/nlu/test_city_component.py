@@ -1,0 +1,47 @@
+"""The city rule component: a message that corrects the city is read as a city, not a greeting."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.components import CityEntityExtractor
+
+
+def parse(text: str, intent: str) -> Message:
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.6}})
+    CityEntityExtractor({}).process([message])
+    return message
+
+
+@pytest.mark.parametrize(
+    ("text", "model_intent", "city"),
+    [
+        ("市をまちがえました、益田です", "greet", "masuda"),
+        ("市をまちがえました、益田です", "change_city", "masuda"),
+        ("やっぱり久留米市です", "nlu_fallback", "kurume"),
+        ("住んでるのは富士市でした", "inform", "fuji"),
+        ("いいえ、益田です", "deny", "masuda"),
+        ("宇部じゃなくて益田です", "greet", "masuda"),
+    ],
+)
+def test_a_city_correction_reaches_the_city_action_whatever_the_model_said(
+    text: str, model_intent: str, city: str
+) -> None:
+    message = parse(text, model_intent)
+    assert message.get("intent")["name"] == "inform_city"
+    assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("city", city)]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("宇部に住んでいて、借金があります", "share_worry"),
+        ("宇部に住んでいて、死にたい", "crisis"),
+        ("最初から、宇部です", "start_over"),
+    ],
+)
+def test_worries_and_crises_keep_their_intent_with_a_city(text: str, intent: str) -> None:
+    message = parse(text, intent)
+    assert message.get("intent")["name"] == intent
+    assert message.get("entities")[0]["value"] == "ube"
