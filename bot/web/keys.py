@@ -7,7 +7,10 @@ import jinja2
 from aiohttp import web
 
 from bot.directory import CrisisLine, Directory
+from bot.ratelimit import FloodGuard
 from bot.settings import Settings
+from bot.web.offers import OfferStore
+from bot.web.session import SenderSigner
 
 WEB_SETTINGS = web.AppKey("web.settings", Settings)
 # The chat's own template environment: the console's aiohttp_jinja2 set-up stays untouched.
@@ -15,3 +18,9 @@ WEB_TEMPLATES = web.AppKey("web.templates", jinja2.Environment)
 RASA_CLIENT = web.AppKey("web.rasa_client", aiohttp.ClientSession)
 WEB_DIRECTORY = web.AppKey("web.directory", Directory)
 WEB_CRISIS_LINES: web.AppKey[tuple[CrisisLine, ...]] = web.AppKey("web.crisis_lines")
+# Issue 8: server-issued sender ids, the buttons each conversation was offered, rate limits.
+WEB_SIGNER = web.AppKey("web.signer", SenderSigner)
+WEB_OFFERS: web.AppKey[OfferStore] = web.AppKey("web.offers")
+WEB_FLOOD_GUARD = web.AppKey("web.flood_guard", FloodGuard)
+# Payloads the page itself sends to start (greeting, preselected city), never shown as buttons.
+WEB_START_PAYLOADS: web.AppKey[frozenset[str]] = web.AppKey("web.start_payloads")

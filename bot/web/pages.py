@@ -18,7 +18,14 @@ from aiohttp import web
 from bot.directory import City, Directory
 from bot.web import texts
 from bot.web.crisis import crisis_sections
-from bot.web.keys import WEB_CRISIS_LINES, WEB_DIRECTORY, WEB_SETTINGS, WEB_TEMPLATES
+from bot.web.keys import (
+    WEB_CRISIS_LINES,
+    WEB_DIRECTORY,
+    WEB_SETTINGS,
+    WEB_SIGNER,
+    WEB_TEMPLATES,
+)
+from bot.web.session import cookie_secure, current_sender, new_sender, set_sender_cookie
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_URL = "/chat/static"
@@ -50,7 +57,7 @@ def _render(request: web.Request, template: str, context: dict[str, Any]) -> web
 
 async def chat_page(request: web.Request) -> web.Response:
     city = selected_city(request.app[WEB_DIRECTORY], request.query.get("city"))
-    return _render(
+    response = _render(
         request,
         "chat.html",
         {
@@ -59,6 +66,12 @@ async def chat_page(request: web.Request) -> web.Response:
             "max_chars": texts.MAX_MESSAGE_CHARS,
         },
     )
+    signer = request.app[WEB_SIGNER]
+    if current_sender(request, signer) is None:
+        # The page's first message then already belongs to a server-issued conversation.
+        secure = cookie_secure(request, request.app[WEB_SETTINGS])
+        set_sender_cookie(response, signer, new_sender(), secure=secure)
+    return response
 
 
 async def crisis_page(request: web.Request) -> web.Response:

@@ -3,8 +3,14 @@
 Why a proxy instead of calling Rasa from the browser: the page then only ever talks to its own
 origin, so the console's ``Content-Security-Policy: default-src 'self'`` holds, no CORS set-up is
 needed, a city can publish one host name, and Rasa's port stays private. The proxy also checks
-what it forwards (JSON, a sane sender id, at most ``MAX_MESSAGE_CHARS``) and passes back only
-text and buttons, so a resident never sees a stack trace or Rasa's internals.
+what it forwards (JSON, at most ``MAX_MESSAGE_CHARS``) and passes back only text and buttons,
+so a resident never sees a stack trace or Rasa's internals.
+
+Who is talking is decided here, never by the page (issue 8): the sender id comes from the
+signed cookie (``bot.web.session``; a missing or forged one gets a fresh id, and a ``sender``
+in the body is ignored), a ``/payload`` passes only if the bot offered that button in its last
+reply to this sender (``bot.web.offers``), and a flood gets one polite slow-down answer
+(``bot.ratelimit``) per conversation and per client address.
 
 Message text is never logged: it may hold a resident's personal story.
 """
@@ -14,26 +20,34 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
+import math
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from bot.ratelimit import SLOW_DOWN, FloodDecision, Limit, hashed
 from bot.settings import Settings
 from bot.web import texts
-from bot.web.keys import RASA_CLIENT, WEB_SETTINGS
+from bot.web.keys import (
+    RASA_CLIENT,
+    WEB_FLOOD_GUARD,
+    WEB_OFFERS,
+    WEB_SETTINGS,
+    WEB_SIGNER,
+    WEB_START_PAYLOADS,
+)
+from bot.web.session import cookie_secure, current_sender, new_sender, set_sender_cookie
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/rest/webhook"
-# The page makes ids with crypto.randomUUID(); anything else in that shape is accepted too.
-SENDER_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 # Enough for MAX_MESSAGE_CHARS of Japanese (3 bytes each in UTF-8) plus JSON escaping.
 MAX_BODY_BYTES = 32 * 1024
 # Rasa answers in well under a second, but an action calling the ticket store may be slower.
 RASA_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
+TYPED_SLASH_REPLACEMENT = "／"  # full-width solidus: reads the same, is not a Rasa command
 
 
 def _error(status: int, code: str, message: str) -> web.Response:
@@ -44,6 +58,16 @@ def webhook_url(settings: Settings) -> str:
     return settings.rasa_url.rstrip("/") + WEBHOOK_PATH
 
 
+def rasa_params(settings: Settings) -> dict[str, str]:
+    """``?token=`` for Rasa started with ``--auth-token`` (checked by its ``requires_auth``).
+
+    Rasa's REST channel webhook itself does not check the token, which is why Rasa's port must
+    stay private; sending it costs nothing and keeps the proxy working behind a gateway that
+    does check it. Never logged: the log lines below name only ``webhook_url``.
+    """
+    return {"token": settings.rasa_auth_token} if settings.rasa_auth_token else {}
+
+
 async def rasa_client(app: web.Application) -> AsyncIterator[None]:
     """One connection pool per app, closed on shutdown (registered in ``cleanup_ctx``)."""
     async with aiohttp.ClientSession(timeout=RASA_TIMEOUT) as session:
@@ -51,8 +75,11 @@ async def rasa_client(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-def parse_message(body: bytes) -> tuple[str, str] | web.Response:
-    """``(sender, message)`` from the request body, or the error response to send instead."""
+def parse_message(body: bytes) -> tuple[str, bool] | web.Response:
+    """``(text, is_payload)`` from the request body, or the error response to send instead.
+
+    A ``sender`` in the body is ignored: the conversation is the cookie's, never the page's.
+    """
     if len(body) > MAX_BODY_BYTES:
         return _error(413, "too_long", texts.ERROR_TOO_LONG)
     try:
@@ -61,18 +88,75 @@ def parse_message(body: bytes) -> tuple[str, str] | web.Response:
         return _error(400, "invalid_json", texts.ERROR_INVALID_JSON)
     if not isinstance(data, dict):
         return _error(400, "invalid_json", texts.ERROR_INVALID_JSON)
-    sender, message = data.get("sender"), data.get("message")
-    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
-        return _error(400, "bad_sender", texts.ERROR_BAD_SENDER)
+    message = data.get("message")
     if not isinstance(message, str) or not message.strip():
         return _error(400, "empty", texts.ERROR_EMPTY)
     if len(message) > texts.MAX_MESSAGE_CHARS:
         return _error(413, "too_long", texts.ERROR_TOO_LONG)
-    text = message.strip()
-    if data.get("payload") is not True and text.startswith("/"):
-        # Typed text is words, never an intent payload: only the page's buttons send those.
-        text = "／" + text[1:]
-    return sender, text
+    return message.strip(), data.get("payload") is True
+
+
+def as_words(text: str) -> str:
+    """Typed text is words, never an intent payload: ``/restart`` becomes ``／restart``."""
+    return TYPED_SLASH_REPLACEMENT + text[1:] if text.startswith("/") else text
+
+
+async def vetted_text(request: web.Request, sender: str, text: str, is_payload: bool) -> str:
+    """The text for Rasa: a payload only if the bot offered it to this sender (or the page's
+    own start), anything else as plain words."""
+    if not text.startswith("/"):
+        return text
+    if is_payload:
+        if text in request.app[WEB_START_PAYLOADS]:
+            return text
+        if text in await request.app[WEB_OFFERS].offered(sender):
+            return text
+    return as_words(text)
+
+
+def client_address(request: web.Request, trusted_hops: int) -> str:
+    """The client's address: the peer's, or the one our own trusted proxies recorded.
+
+    ``X-Forwarded-For`` is read only when a setting says proxies are in front, and then from
+    the right: a client can prepend anything, but not what our last proxy appended.
+    """
+    if trusted_hops > 0:
+        hops = [
+            part.strip()
+            for header in request.headers.getall("X-Forwarded-For", [])
+            for part in header.split(",")
+            if part.strip()
+        ]
+        if len(hops) >= trusted_hops:
+            return hops[-trusted_hops]
+    return request.remote or "unknown"
+
+
+async def flood_check(request: web.Request, sender: str, text: str) -> FloodDecision:
+    settings = request.app[WEB_SETTINGS]
+    window = settings.rate_window_seconds
+    ip = client_address(request, settings.web_trusted_proxy_hops)
+    keys = [
+        (f"web:sender:{sender}", Limit(settings.rate_web_sender, window)),
+        (f"web:ip:{hashed(ip)}", Limit(settings.rate_web_ip, window)),
+    ]
+    return await request.app[WEB_FLOOD_GUARD].check(keys, text)
+
+
+def refused(decision: FloodDecision) -> web.Response:
+    """429 with the slow-down words; a crisis message gets the crisis lines as replies."""
+    if decision.crisis:
+        return web.json_response([{"text": text, "buttons": []} for text in decision.replies])
+    response = web.json_response(
+        {
+            "error": "slow_down",
+            "message": SLOW_DOWN,
+            "retry_after": math.ceil(decision.retry_after),
+        },
+        status=429,
+    )
+    response.headers["Retry-After"] = str(max(1, math.ceil(decision.retry_after)))
+    return response
 
 
 def clean_replies(raw: Any) -> list[dict[str, Any]] | None:
@@ -98,6 +182,29 @@ def clean_replies(raw: Any) -> list[dict[str, Any]] | None:
 
 async def message(request: web.Request) -> web.Response:
     """Forward one resident message to Rasa and return its replies as a JSON list."""
+    signer = request.app[WEB_SIGNER]
+    sender = current_sender(request, signer)
+    fresh = sender is None
+    if sender is None:
+        sender = new_sender()  # no cookie, or a forged one: a conversation of its own
+    response = await _answer(request, sender)
+    if fresh:
+        secure = cookie_secure(request, request.app[WEB_SETTINGS])
+        set_sender_cookie(response, signer, sender, secure=secure)
+    return response
+
+
+async def new_conversation(request: web.Request) -> web.Response:
+    """「最初から」: a fresh sender id (and so a fresh Rasa conversation) in a new cookie."""
+    if request.content_type != "application/json":
+        return _error(415, "not_json", texts.ERROR_NOT_JSON)
+    response = web.json_response({"ok": True})
+    secure = cookie_secure(request, request.app[WEB_SETTINGS])
+    set_sender_cookie(response, request.app[WEB_SIGNER], new_sender(), secure=secure)
+    return response
+
+
+async def _answer(request: web.Request, sender: str) -> web.Response:
     if request.content_type != "application/json":
         # Also what keeps other sites' plain HTML forms from posting here (no CORS preflight).
         return _error(415, "not_json", texts.ERROR_NOT_JSON)
@@ -106,12 +213,20 @@ async def message(request: web.Request) -> web.Response:
     parsed = parse_message(await request.read())
     if isinstance(parsed, web.Response):
         return parsed
-    sender, text = parsed
+    text, is_payload = parsed
 
-    url = webhook_url(request.app[WEB_SETTINGS])
+    decision = await flood_check(request, sender, text)
+    if not decision.allowed:
+        return refused(decision)
+    text = await vetted_text(request, sender, text, is_payload)
+
+    settings = request.app[WEB_SETTINGS]
+    url = webhook_url(settings)
     try:
         async with request.app[RASA_CLIENT].post(
-            url, json={"sender": sender, "message": text, "input_channel": "web"}
+            url,
+            params=rasa_params(settings),
+            json={"sender": sender, "message": text, "input_channel": "web"},
         ) as response:
             if response.status != 200:
                 log.warning("Rasa answered HTTP %s", response.status)
@@ -130,4 +245,6 @@ async def message(request: web.Request) -> web.Response:
     replies = clean_replies(raw)
     if replies is None:
         return _error(502, "bad_reply", texts.ERROR_BAD_REPLY)
+    offered = [button["payload"] for reply in replies for button in reply["buttons"]]
+    await request.app[WEB_OFFERS].remember(sender, offered)
     return web.json_response(replies)

@@ -7,16 +7,28 @@ separate public host while the console stays on the city's internal network.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
 
-from bot.directory import load_directory
+from bot.directory import Directory, load_directory
+from bot.ratelimit import FloodGuard
 from bot.settings import Settings, load_settings
 from bot.web import pages, proxy
 from bot.web.crisis import crisis_lines_for
-from bot.web.keys import WEB_CRISIS_LINES, WEB_DIRECTORY, WEB_SETTINGS, WEB_TEMPLATES
+from bot.web.keys import (
+    WEB_CRISIS_LINES,
+    WEB_DIRECTORY,
+    WEB_FLOOD_GUARD,
+    WEB_OFFERS,
+    WEB_SETTINGS,
+    WEB_SIGNER,
+    WEB_START_PAYLOADS,
+    WEB_TEMPLATES,
+)
+from bot.web.offers import InMemoryOfferStore, OfferStore, RedisOfferStore
+from bot.web.session import SenderSigner
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -31,10 +43,11 @@ def _console_settings(app: web.Application) -> Settings | None:
 
 
 def _exempt_from_csrf(handler: Callable[[web.Request], Awaitable[web.Response]]) -> None:
-    """The proxy uses no cookies, so the console's form-token check does not apply to it.
+    """The chat API does not use the console's session, so its form-token check does not apply.
 
-    Cross-site abuse is still blocked: it only accepts ``application/json``, which a foreign
-    page can send only after a CORS preflight that this app never answers.
+    Cross-site abuse is still blocked: the sender cookie is ``SameSite=Lax`` (not sent on other
+    sites' requests) and the API only accepts ``application/json``, which a foreign page can
+    send only after a CORS preflight that this app never answers.
     """
     try:
         from bot.console.csrf import csrf_exempt
@@ -55,13 +68,43 @@ def setup_web_chat(app: web.Application, settings: Settings | None = None) -> No
     app[WEB_DIRECTORY] = load_directory(settings.cities_dir)
     app[WEB_CRISIS_LINES] = crisis_lines_for(settings.data_dir)
     app.cleanup_ctx.append(proxy.rasa_client)
+    app[WEB_SIGNER] = SenderSigner.from_settings(settings)
+    app[WEB_START_PAYLOADS] = start_payloads(app[WEB_DIRECTORY])
+    app.cleanup_ctx.append(_shared_state)
 
     _exempt_from_csrf(proxy.message)
+    _exempt_from_csrf(proxy.new_conversation)
     r = app.router
     r.add_get("/chat", pages.chat_page, name="web_chat")
     r.add_get("/chat/crisis", pages.crisis_page, name="web_chat_crisis")
     r.add_post("/chat/api/message", proxy.message, name="web_chat_message")
+    r.add_post("/chat/api/new", proxy.new_conversation, name="web_chat_new")
     r.add_static("/chat/static/", STATIC_DIR, name="web_chat_static")
+
+
+def start_payloads(directory: Directory) -> frozenset[str]:
+    """What the page sends by itself to start: the greeting and a preselected city.
+
+    Exactly the strings ``chat.js`` builds; harmless, since a resident could type the same.
+    """
+    cities = (city for city in directory.cities if not city.is_generic)
+    return frozenset({"/greet", *(f'/inform_city{{"city": "{city.code}"}}' for city in cities)})
+
+
+async def _shared_state(app: web.Application) -> AsyncIterator[None]:
+    """Offers and rate counters: Redis when configured (several instances), else in-process."""
+    settings = app[WEB_SETTINGS]
+    offers: OfferStore = (
+        RedisOfferStore.from_url(settings.redis_url) if settings.redis_url else InMemoryOfferStore()
+    )
+    guard = FloodGuard.from_settings(settings)
+    app[WEB_OFFERS] = offers
+    app[WEB_FLOOD_GUARD] = guard
+    try:
+        yield
+    finally:
+        await offers.close()
+        await guard.close()
 
 
 def setup(app: web.Application) -> None:

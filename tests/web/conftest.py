@@ -18,12 +18,23 @@ def fake_rasa_received() -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-async def fake_rasa(aiohttp_server: Any, fake_rasa_received: list[dict[str, Any]]) -> str:
+def fake_rasa_queries() -> list[dict[str, str]]:
+    """The query string of each request Rasa received (where ``?token=`` travels)."""
+    return []
+
+
+@pytest.fixture
+async def fake_rasa(
+    aiohttp_server: Any,
+    fake_rasa_received: list[dict[str, Any]],
+    fake_rasa_queries: list[dict[str, str]],
+) -> str:
     """Rasa's REST channel as far as the proxy sees it: echoes with one button and extra keys."""
 
     async def webhook(request: web.Request) -> web.Response:
         body = await request.json()
         fake_rasa_received.append(body)
+        fake_rasa_queries.append(dict(request.query))
         if body["message"] == "boom":
             return web.Response(status=500, text="Traceback (most recent call last): secret")
         return web.json_response(
@@ -46,8 +57,8 @@ async def fake_rasa(aiohttp_server: Any, fake_rasa_received: list[dict[str, Any]
 
 @pytest.fixture
 def make_client(aiohttp_client: Any) -> MakeClient:
-    async def make(rasa_url: str) -> TestClient:
-        return await aiohttp_client(create_web_app(chat_settings(rasa_url)))
+    async def make(rasa_url: str, **settings: Any) -> TestClient:
+        return await aiohttp_client(create_web_app(chat_settings(rasa_url, **settings)))
 
     return make
 

@@ -49,7 +49,16 @@ PHONE = {"width": 390, "height": 844}
 WORRY = "家賃が払えなくて、住む所がなくなりそうです"
 WINDOW = "生活相談サポートセンターうべ"
 TIMEOUT_MS = 30_000
-SENDER_JS = "JSON.parse(sessionStorage.getItem('intake-web-chat-v1')).sender"
+RASA_TOKEN = "browser-test-token-" + os.urandom(8).hex()
+
+
+def chat_sender(context: Any) -> str:
+    """The server-issued sender id from the (HttpOnly) cookie the page itself cannot read."""
+    from bot.web.session import COOKIE_NAME
+
+    values = [c["value"] for c in context.cookies() if c["name"] == COOKIE_NAME]
+    assert len(values) == 1, context.cookies()
+    return str(values[0]).split(".")[0]
 
 
 def subprocess_env() -> dict[str, str]:
@@ -164,6 +173,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
                 str(RASA),
                 "run",
                 "--enable-api",
+                "--auth-token",
+                RASA_TOKEN,
                 "--interface",
                 "127.0.0.1",
                 "--port",
@@ -176,13 +187,16 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
             tmp / "rasa.log",
         )
         wait_for_http(f"http://127.0.0.1:{action_port}/health", actions, tmp / "actions.log", 90)
-        wait_for_http(f"http://127.0.0.1:{rasa_port}/status", rasa, tmp / "rasa.log", 240)
+        wait_for_http(
+            f"http://127.0.0.1:{rasa_port}/status?token={RASA_TOKEN}", rasa, tmp / "rasa.log", 240
+        )
 
         settings = Settings(
             data_dir=PROJECT_ROOT / "data",
             var_dir=tmp,
             database_url=f"sqlite:///{tmp / 'tickets.sqlite3'}",
             rasa_url=f"http://127.0.0.1:{rasa_port}",
+            rasa_auth_token=RASA_TOKEN,
         )
         serve_in_thread(stack, build_app(settings, tmp), chat_port)
         yield Servers(chat_url=f"http://127.0.0.1:{chat_port}")
@@ -256,7 +270,9 @@ def test_resident_chat_in_a_phone_browser(servers: Servers) -> None:
 
             # Reload: same conversation, same transcript, no second greeting.
             before = log_texts(page)
-            sender = page.evaluate(SENDER_JS)
+            sender = chat_sender(context)
+            assert sender.startswith("web-")
+            assert "intake_chat_sender" not in page.evaluate("document.cookie")  # HttpOnly
             page.reload()
             expect(log).to_contain_text(WINDOW)
             assert log_texts(page) == before
@@ -292,7 +308,7 @@ def test_resident_chat_in_a_phone_browser(servers: Servers) -> None:
             expect(log).not_to_contain_text(WINDOW)
             expect(log).to_contain_text("宇部市ですね。")
             assert page.locator(".msg-user").count() == 0
-            new_sender = page.evaluate(SENDER_JS)
+            new_sender = chat_sender(context)
             assert new_sender != sender
 
             # The crisis page lists the lines with dialable links and leads back to the chat.

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.settings import PROJECT_ROOT, Settings
 
-MakeClient = Callable[[str], Any]
+MakeClient = Callable[..., Any]
 
 
 def closed_port() -> int:
@@ -18,8 +18,8 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def chat_settings(rasa_url: str) -> Settings:
-    return Settings(data_dir=PROJECT_ROOT / "data", rasa_url=rasa_url)
+def chat_settings(rasa_url: str, **overrides: Any) -> Settings:
+    return Settings(data_dir=PROJECT_ROOT / "data", rasa_url=rasa_url, **overrides)
 
 
 def free_ports(count: int) -> list[int]:

@@ -5,8 +5,11 @@
  * - No inline code and no innerHTML for any text: the console's CSP forbids inline scripts, and
  *   every message (the resident's and the bot's) is put in the page with textContent, so HTML
  *   typed by anyone shows as text.
- * - The conversation (sender id + transcript + pending quick replies) lives in sessionStorage:
- *   a reload keeps it, closing the tab forgets it (a shared family or library PC).
+ * - Who is talking is decided by the server: the sender id lives in an HttpOnly cookie the
+ *   page cannot read or choose (fetch sends it with credentials: "same-origin"). 「最初から」
+ *   asks the server for a new one (POST data-new-api).
+ * - The transcript and pending quick replies live in sessionStorage: a reload keeps them,
+ *   closing the tab forgets them (a shared family or library PC).
  * - Messages go out one at a time from a small outbox, so a failed one can be retried without
  *   being typed again and the hidden start (/greet, then the preselected city) resumes where it
  *   stopped.
@@ -14,7 +17,7 @@
 (function () {
   "use strict";
 
-  var STORAGE_KEY = "intake-web-chat-v1";
+  var STORAGE_KEY = "intake-web-chat-v2";
   var root = document.getElementById("chat");
   if (!root) {
     return;
@@ -34,6 +37,7 @@
   };
   var config = {
     api: root.getAttribute("data-api"),
+    newApi: root.getAttribute("data-new-api"),
     city: root.getAttribute("data-city") || "",
     cityName: root.getAttribute("data-city-name") || "",
     maxChars: parseInt(root.getAttribute("data-max-chars"), 10) || 2000
@@ -60,14 +64,6 @@
 
   var memoryStore = null;
 
-  function newSenderId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-  }
-
   function load() {
     var raw = null;
     try {
@@ -80,7 +76,7 @@
     }
     try {
       var data = JSON.parse(raw);
-      if (data && typeof data.sender === "string" && Array.isArray(data.items)) {
+      if (data && Array.isArray(data.items)) {
         data.replies = Array.isArray(data.replies) ? data.replies : [];
         return data;
       }
@@ -237,7 +233,8 @@
     var mine = generation;
     hideError();
     setBusy(true);
-    post(next.message, next.payload).then(function (replies) {
+    var request = next.renew ? renew() : post(next.message, next.payload);
+    request.then(function (replies) {
       if (mine !== generation) {
         return;
       }
@@ -275,7 +272,7 @@
     return window.fetch(config.api, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ sender: state.sender, message: message, payload: !!isPayload }),
+      body: JSON.stringify({ message: message, payload: !!isPayload }),
       credentials: "same-origin"
     }).then(function (response) {
       return response.json().then(function (data) {
@@ -293,10 +290,27 @@
     });
   }
 
+  // A new conversation id, issued by the server in its cookie (the page never makes one).
+  function renew() {
+    return window.fetch(config.newApi, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: "{}",
+      credentials: "same-origin"
+    }).then(function (response) {
+      if (!response.ok) {
+        throw TEXT.network;
+      }
+      return [];
+    }, function () {
+      throw TEXT.network;
+    });
+  }
+
   function startConversation() {
     generation += 1;
-    state = { sender: newSenderId(), city: config.city, items: [], replies: [] };
-    outbox = [];
+    state = { city: config.city, items: [], replies: [] };
+    outbox = [{ renew: true, noteBefore: null }];
     save();
     renderAll();
     hideError();

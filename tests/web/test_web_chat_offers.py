@@ -1,0 +1,87 @@
+"""Remembering the buttons each web conversation was offered: in-process and in real Redis."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.web.offers import InMemoryOfferStore, RedisOfferStore
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+class Clock:
+    now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_latest_reply_replaces_the_offer_and_it_expires() -> None:
+    clock = Clock()
+    store = InMemoryOfferStore(ttl_seconds=60, clock=clock)
+    await store.remember("web-a", ["/affirm", "/deny"])
+    await store.remember("web-a", ["/deny"])
+    assert await store.offered("web-a") == {"/deny"}
+    assert await store.offered("web-b") == frozenset()
+    clock.now = 61
+    assert await store.offered("web-a") == frozenset()
+
+
+async def test_in_memory_offers_stay_bounded() -> None:
+    store = InMemoryOfferStore(max_senders=10)
+    for n in range(100):
+        await store.remember(f"web-{n}", ["/affirm"])
+    assert len(store) == 10
+    assert await store.offered("web-99") == {"/affirm"}
+
+
+@pytest.fixture
+async def redis_offers() -> AsyncIterator[tuple[RedisOfferStore, RedisOfferStore]]:
+    """Two instances sharing the real Redis (unreachable Redis fails the test, never skips)."""
+    import redis.asyncio as redis_asyncio
+
+    prefix = f"intake:test:offers:{uuid.uuid4().hex[:8]}:"
+    clients = [redis_asyncio.from_url(REDIS_URL, socket_connect_timeout=2) for _ in range(2)]
+    try:
+        await clients[0].ping()
+    except Exception as error:
+        for client in clients:
+            await client.close()
+        pytest.fail(f"Redis at {REDIS_URL} is unreachable: {error}", pytrace=False)
+    stores = (
+        RedisOfferStore(clients[0], prefix=prefix),
+        RedisOfferStore(clients[1], prefix=prefix),
+    )
+    yield stores
+    keys = [key async for key in clients[0].scan_iter(match=prefix + "*")]
+    if keys:
+        await clients[0].delete(*keys)
+    for store in stores:
+        await store.close()
+
+
+async def test_offers_are_shared_between_instances_through_redis(
+    redis_offers: tuple[RedisOfferStore, RedisOfferStore],
+) -> None:
+    """The button press may reach another instance than the reply that offered it."""
+    first, second = redis_offers
+    await first.remember("web-a", ["/affirm", "/deny"])
+    assert await second.offered("web-a") == {"/affirm", "/deny"}
+    await second.remember("web-a", [])
+    assert await first.offered("web-a") == frozenset()
+
+
+async def test_redis_down_keeps_buttons_working_on_this_instance() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    store = RedisOfferStore.from_url(f"redis://127.0.0.1:{port}/0")
+    try:
+        await store.remember("web-a", ["/affirm"])
+        assert await store.offered("web-a") == {"/affirm"}
+    finally:
+        await store.close()
