@@ -18,15 +18,38 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from aiohttp_session import session_middleware
-from aiohttp_session.cookie_storage import EncryptedCookieStorage
-from cryptography import fernet
 
-from bot.console import api, auth, labels, views_queue, views_ticket, views_users
+from bot.console import (
+    api,
+    auth,
+    labels,
+    views_account,
+    views_queue,
+    views_review,
+    views_ticket,
+    views_users,
+)
 from bot.console.csrf import csrf_middleware
 from bot.console.errors import error_middleware
-from bot.console.keys import CSP, NAMES, SETTINGS, STORE, THROTTLE, TIMEZONE
+from bot.console.keys import (
+    CSP,
+    NAMES,
+    SECURE_TRANSPORT,
+    SESSIONS,
+    SETTINGS,
+    STORE,
+    THROTTLE,
+    TIMEZONE,
+)
+from bot.console.line_contact import setup_line_contact
 from bot.console.names import DisplayNames
-from bot.console.security import DEFAULT_CSP, add_security_headers
+from bot.console.security import DEFAULT_CSP, add_security_headers, transport_is_secure
+from bot.console.sessions import (
+    DatabaseSessionBackend,
+    RedisSessionBackend,
+    ServerSideStorage,
+    SessionBackend,
+)
 from bot.console.throttle import LoginThrottle
 from bot.settings import Settings, load_settings
 from bot.tickets import TicketStore
@@ -35,22 +58,29 @@ log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SESSION_COOKIE = "intake_console"
-# A working day: long enough not to interrupt a shift, short enough for a shared PC.
-SESSION_MAX_AGE = 8 * 60 * 60
 
 Plugin = Callable[[web.Application], None]
 
 
-def session_storage(settings: Settings) -> EncryptedCookieStorage:
-    """Encrypted, HttpOnly, SameSite=Lax cookie; a random key per process when unset."""
-    secret = settings.session_secret or fernet.Fernet.generate_key().decode()
-    return EncryptedCookieStorage(
-        secret,
+def session_storage(
+    settings: Settings, store: TicketStore, clock: Callable[[], float] | None = None
+) -> ServerSideStorage:
+    """Server-side sessions (``sessions.py``): Redis when configured, else the database.
+
+    The cookie is HttpOnly, SameSite=Lax, and Secure outside loopback (``security.py``).
+    """
+    backend: SessionBackend
+    if settings.redis_url:
+        backend = RedisSessionBackend(settings.redis_url, **({"clock": clock} if clock else {}))
+    else:
+        backend = DatabaseSessionBackend(store)
+    return ServerSideStorage(
+        backend,
         cookie_name=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings.cookie_secure,
+        idle=settings.console_session_idle_minutes * 60,
+        absolute=settings.console_session_max_hours * 3600,
+        secure=transport_is_secure(settings),
+        **({"clock": clock} if clock else {}),
     )
 
 
@@ -89,12 +119,16 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/login", auth.login_page, name="login")
     r.add_post("/login", auth.login_submit)
     r.add_post("/logout", auth.logout, name="logout")
+    r.add_get("/account/password", views_account.password_page, name="account_password")
+    r.add_post("/account/password", views_account.change_password)
     r.add_get("/", views_queue.queue, name="queue")
     r.add_get("/tickets/{ref}", views_ticket.ticket_page, name="ticket")
     r.add_post("/tickets/{ref}/assign", views_ticket.assign_self, name="ticket_assign")
     r.add_post("/tickets/{ref}/status", views_ticket.change_status, name="ticket_status")
     r.add_post("/tickets/{ref}/notes", views_ticket.add_note, name="ticket_note")
     r.add_post("/tickets/{ref}/refer", views_ticket.refer, name="ticket_refer")
+    r.add_post("/tickets/{ref}/line", views_ticket.send_line, name="ticket_line")
+    r.add_post("/tickets/{ref}/review", views_review.clear_review, name="ticket_review")
     r.add_get("/users", views_users.users_page, name="users")
     r.add_post("/users", views_users.create_user)
     r.add_post("/users/{username}/disable", views_users.disable_user, name="user_disable")
@@ -110,19 +144,21 @@ def create_app(
     plugins: Iterable[Plugin] = (),
     names: DisplayNames | None = None,
     throttle: LoginThrottle | None = None,
+    session_clock: Callable[[], float] | None = None,
 ) -> web.Application:
     """Build the console. Does not migrate: ``python -m bot.console`` does that at start-up.
 
     A store passed in stays owned by the caller; one built here from ``settings.database_url``
-    is disposed on shutdown.
+    is disposed on shutdown. ``session_clock`` (unix seconds) lets tests age sessions.
     """
     settings = settings or load_settings()
     owns_store = store is None
-    ticket_store = store or TicketStore(settings.database_url, timezone=settings.timezone)
+    ticket_store = store or TicketStore.from_settings(settings)
+    sessions = session_storage(settings, ticket_store, session_clock)
 
     app = web.Application(
         middlewares=[
-            session_middleware(session_storage(settings)),
+            session_middleware(sessions),
             error_middleware,
             csrf_middleware,
         ],
@@ -133,11 +169,20 @@ def create_app(
     app[NAMES] = names or DisplayNames.load(settings.cities_dir)
     app[TIMEZONE] = ZoneInfo(settings.timezone)
     app[THROTTLE] = throttle or LoginThrottle()
+    app[SESSIONS] = sessions
+    app[SECURE_TRANSPORT] = transport_is_secure(settings)
     app[CSP] = DEFAULT_CSP
     setup_templates(app, app[TIMEZONE])
     setup_routes(app)
+    setup_line_contact(app)  # staff write to LINE residents from the ticket page
     # aiohttp 3.9 annotates signals for aiosignal<1.4; the callback has the documented shape.
     app.on_response_prepare.append(add_security_headers)  # type: ignore[arg-type]
+
+    async def close_sessions(_app: web.Application) -> AsyncIterator[None]:
+        yield
+        await sessions.backend.close()
+
+    app.cleanup_ctx.append(close_sessions)
 
     if owns_store:
 

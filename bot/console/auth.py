@@ -1,7 +1,8 @@
 """Staff login, logout and the decorators that guard console pages.
 
-The session stores only the username; the account is re-read on every request so that a
-disabled user or a changed role takes effect immediately instead of when the cookie expires.
+The (server-side, see ``sessions.py``) session stores the username and the user's
+``session_epoch`` at login; the account is re-read on every request so that a disabled user, a
+changed password (new epoch) or a changed role takes effect immediately.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import asyncio
 import functools
 import logging
 import math
+import unicodedata
 from collections.abc import Awaitable, Callable
+from urllib.parse import unquote, urlsplit
 
 from aiohttp import web
 from aiohttp_session import get_session, new_session
@@ -18,14 +21,18 @@ from aiohttp_session import get_session, new_session
 from bot.console.csrf import SESSION_KEY as CSRF_SESSION_KEY
 from bot.console.csrf import new_token
 from bot.console.flash import flash
-from bot.console.keys import REQUEST_USER, STORE, THROTTLE
+from bot.console.keys import REQUEST_USER, SETTINGS, STORE, THROTTLE
 from bot.console.render import render
+from bot.console.sessions import EPOCH_KEY, USERNAME_KEY
+from bot.console.throttle import client_address
 from bot.tickets import User
 
 log = logging.getLogger(__name__)
 
-USERNAME_KEY = "username"
-MAX_FIELD_LENGTH = 256
+MAX_USERNAME_LENGTH = 64  # as stored; the password is never cut (credentials.py)
+MAX_NEXT_LENGTH = 2000
+# Warn monitoring each time an account collects this many more failures over all clients.
+ACCOUNT_ALERT_EVERY = 20
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -37,8 +44,8 @@ async def current_user(request: web.Request) -> User | None:
     if not isinstance(username, str):
         return None
     user = await asyncio.to_thread(request.app[STORE].get_user, username)
-    if user is None or user.disabled:
-        session.invalidate()
+    if user is None or user.disabled or session.get(EPOCH_KEY) != user.session_epoch:
+        session.invalidate()  # deletes the server-side record when the response is sent
         return None
     return user
 
@@ -76,11 +83,34 @@ def admin_required(handler: Handler) -> Handler:
     return wrapper
 
 
+def _hidden(ch: str) -> bool:
+    """Characters browsers drop or treat as separators in a URL: controls, format, spaces."""
+    return unicodedata.category(ch)[0] in ("C", "Z")
+
+
 def safe_next(target: object) -> str:
-    """Only same-site paths: ``//evil.example`` and absolute URLs become ``/``."""
-    if isinstance(target, str) and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return "/"
+    """Where to go after login: only a same-site path, anything else becomes ``/``.
+
+    Browsers strip tabs and newlines and treat ``\\`` like ``/``, so ``/%09/evil.example``
+    or ``/\\evil.example`` would lead to ``//evil.example``, another site. Accepted is a target
+    that, as sent and after up to two rounds of percent-decoding with hidden characters
+    removed, starts with exactly one ``/`` followed by neither ``/`` nor ``\\``, and that
+    contains no hidden character or backslash, scheme or host at all.
+    """
+    if not isinstance(target, str) or not target or len(target) > MAX_NEXT_LENGTH:
+        return "/"
+    if "\\" in target or any(_hidden(ch) for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    decoded = target
+    for _ in range(3):
+        visible = "".join(ch for ch in decoded if not _hidden(ch))
+        if not visible.startswith("/") or visible[1:2] in ("/", "\\"):
+            return "/"
+        decoded = unquote(decoded)
+    return target
 
 
 async def login_page(request: web.Request) -> web.StreamResponse:
@@ -92,14 +122,17 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 async def login_submit(request: web.Request) -> web.StreamResponse:
     """Check the password (argon2, off the event loop) and start a fresh session."""
     form = await request.post()
-    username = str(form.get("username", "")).strip()[:MAX_FIELD_LENGTH]
-    password = str(form.get("password", ""))[:MAX_FIELD_LENGTH]
+    username = str(form.get("username", "")).strip()[:MAX_USERNAME_LENGTH]
+    # Never truncated: an input over the one length limit simply does not match (and costs
+    # the same argon2 verification as any other attempt).
+    password = str(form.get("password", ""))
     target = safe_next(form.get("next"))
     throttle = request.app[THROTTLE]
+    client = client_address(request, request.app[SETTINGS].console_trusted_proxy_hops)
 
-    wait = throttle.retry_after(username)
+    wait = throttle.retry_after(username, client)
     if wait > 0:
-        log.warning("login throttled for %s", username)
+        log.warning("login throttled for %s from %s", username, client)
         minutes = max(1, math.ceil(wait / 60))
         error = f"ログインの失敗が続いたため、{minutes}分ほど待ってからもう一度お試しください。"
         response = await render(
@@ -115,17 +148,24 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     if username and password:
         user = await asyncio.to_thread(request.app[STORE].authenticate, username, password)
     if user is None:
-        throttle.failure(username)
-        log.info("login failed for %s", username)
+        account_failures = throttle.failure(username, client)
+        log.info("login failed for %s from %s", username, client)
+        if account_failures % ACCOUNT_ALERT_EVERY == 0:
+            log.warning(
+                "account %s has %d failed logins in a row (all clients): possible guessing",
+                username,
+                account_failures,
+            )
         error = "ユーザー名またはパスワードが違います。（無効になったアカウントも使えません）"
         return await render(
             request, "login.html", {"next": target, "error": error, "username": username}
         )
 
-    throttle.success(username)
-    # A new session (new CSRF token, nothing carried over) defeats session fixation.
+    throttle.success(username, client)
+    # A new session (new id, new CSRF token, nothing carried over) defeats session fixation.
     session = await new_session(request)
     session[USERNAME_KEY] = user.username
+    session[EPOCH_KEY] = user.session_epoch
     session[CSRF_SESSION_KEY] = new_token()
     log.info("login %s", user.username)
     raise web.HTTPSeeOther(target)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.console.names import DisplayNames
+from bot.console.sessions import ServerSideStorage
 from bot.console.throttle import LoginThrottle
 from bot.settings import Settings
 from bot.tickets import TicketStore
@@ -16,6 +17,9 @@ STORE = web.AppKey("console.store", TicketStore)
 NAMES = web.AppKey("console.names", DisplayNames)
 TIMEZONE = web.AppKey("console.timezone", ZoneInfo)
 THROTTLE = web.AppKey("console.login_throttle", LoginThrottle)
+SESSIONS = web.AppKey("console.sessions", ServerSideStorage)
+# True when cookies are Secure and HSTS is sent (``security.transport_is_secure``).
+SECURE_TRANSPORT = web.AppKey("console.secure_transport", bool)
 # The Content-Security-Policy sent with every response; a plugin that needs more (e.g. a
 # websocket to another origin) may replace it in its setup callable.
 CSP = web.AppKey("console.csp", str)

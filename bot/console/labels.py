@@ -42,6 +42,8 @@ EVENT_LABELS: Mapping[str, str] = {
     EventKind.NOTE_ADDED.value: "メモ",
     EventKind.REFERRED.value: "多機関協働へつなぐ",
     EventKind.FIELD_CORRECTED.value: "項目の修正",
+    EventKind.REVIEW_CLEARED.value: "要確認の解除",
+    EventKind.LINE_MESSAGE_SENT.value: "LINEでご本人に送信",
 }
 
 SHARED_ITEM_LABELS: Mapping[str, str] = {
@@ -86,7 +88,7 @@ def describe_event(event: TicketEvent) -> str:
     if kind == EventKind.ASSIGNED.value:
         before = data.get("from") or "（なし）"
         return f"{before} → {data.get('to') or '（なし）'}"
-    if kind == EventKind.NOTE_ADDED.value:
+    if kind in (EventKind.NOTE_ADDED.value, EventKind.LINE_MESSAGE_SENT.value):
         return str(data.get("text") or "")
     if kind == EventKind.REFERRED.value:
         return str(data.get("note") or "")

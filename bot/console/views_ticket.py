@@ -1,4 +1,4 @@
-"""The ticket page and its actions (assign to self, status, note, refer).
+"""The ticket page and its actions (assign to self, status, note, refer, write on LINE).
 
 Every action is a POST form (CSRF-checked by the middleware) that redirects back to the page
 with a flash message. Out-of-scope and unknown references are the same 404, so staff of one
@@ -14,10 +14,20 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.line_api import LineApiError, LineAuthError, PushResult
+from bot.channels.line_messages import text_message
 from bot.console.auth import login_required
 from bot.console.flash import flash
 from bot.console.keys import REQUEST_USER, STORE
 from bot.console.labels import STATUS_LABELS, label
+from bot.console.line_contact import (
+    LINE_API,
+    MAX_LINE_TEXT,
+    line_block_reason,
+    new_retry_key,
+    reachable_by_line,
+    valid_retry_key,
+)
 from bot.console.render import render
 from bot.tickets import (
     TRANSITIONS,
@@ -86,6 +96,10 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
             "next_statuses": next_statuses(ticket),
             "can_assign_self": ticket.status in _ASSIGNABLE and ticket.assigned_to != user.username,
             "refer_block_reason": refer_block_reason(ticket),
+            "line_reachable": reachable_by_line(ticket),
+            "line_block_reason": line_block_reason(ticket, LINE_API in request.app),
+            "line_retry_key": new_retry_key(),
+            "line_max_length": MAX_LINE_TEXT,
         },
     )
 
@@ -174,3 +188,57 @@ async def refer(request: web.Request) -> web.StreamResponse:
         "多機関協働へつなぎました。",
         "多機関協働へのつなぎ",
     )
+
+
+@login_required
+async def send_line(request: web.Request) -> web.StreamResponse:
+    """Push a staff member's message to the resident on LINE and log it on the ticket.
+
+    Scoped like every other action (out of scope is 404). Refused unless the resident
+    consulted on LINE and chose LINE as the contact method. The form's retry key goes to LINE
+    as ``X-Line-Retry-Key``: a double click or a resent form is delivered and logged once.
+    """
+    user: User = request[REQUEST_USER]
+    store, ref = request.app[STORE], _reference(request)
+    back = _ticket_url(request, ref.strip().upper())
+    form = await request.post()
+    text = str(form.get("text", "")).strip()
+    ticket = await asyncio.to_thread(store.get, ref, user)
+    if ticket is None:
+        raise web.HTTPNotFound(text=NOT_FOUND_TEXT)
+    reason = line_block_reason(ticket, LINE_API in request.app)
+    if reason is None and not text:
+        reason = "メッセージが空です。"
+    if reason is None and len(text) > MAX_LINE_TEXT:
+        reason = f"メッセージは{MAX_LINE_TEXT}文字までです。"
+    if reason is not None:
+        await flash(request, f"送っていません：{reason}", "error")
+        raise web.HTTPSeeOther(back)
+    try:
+        result = await request.app[LINE_API].push(
+            ticket.conversation_id,
+            [text_message(text)],
+            retry_key=valid_retry_key(str(form.get("retry_key", ""))),
+        )
+    except LineAuthError:
+        await flash(
+            request,
+            "送れませんでした。LINEの設定（アクセストークン）が正しくありません。管理者に連絡してください。",
+            "error",
+        )
+        raise web.HTTPSeeOther(back) from None
+    except LineApiError as error:
+        log.warning("LINE message for %s not sent (status %s)", ticket.reference, error.status)
+        await flash(
+            request,
+            "送れませんでした。LINEにつながりません。少し時間をおいて、もう一度送ってください。",
+            "error",
+        )
+        raise web.HTTPSeeOther(back) from None
+    if result is PushResult.ALREADY_SENT:
+        await flash(request, "このメッセージは、すでに送っています。")
+        raise web.HTTPSeeOther(back)
+    await asyncio.to_thread(store.record_line_message, ticket.reference, text, user)
+    log.info("LINE message sent for %s by %s", ticket.reference, user.username)
+    await flash(request, "LINEで送りました。")
+    raise web.HTTPSeeOther(back)

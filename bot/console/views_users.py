@@ -1,8 +1,10 @@
 """User administration for a city's admin: list, create (with a password), disable.
 
 Admins act only within their own city: the city of a new account is the admin's, and an
-account of another city is a 404 like an unknown one. API tokens stay a CLI task
+account of another city is a 404 like an unknown one. API tokens are listed here with their
+expiry and last use (a token nobody uses should be revoked), but issuing them stays a CLI task
 (``intake token create``) because a token must be shown exactly once, to the right person.
+Disabling a user ends all of their console sessions at once.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from aiohttp import web
 
 from bot.console.auth import admin_required
 from bot.console.flash import flash
-from bot.console.keys import NAMES, REQUEST_USER, STORE
+from bot.console.keys import NAMES, REQUEST_USER, SESSIONS, STORE
 from bot.console.labels import ROLE_LABELS
 from bot.console.render import render
 from bot.tickets import Role, User, UserError, WeakPassword
+from bot.tickets.credentials import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_RULE
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +32,19 @@ def _users_url(request: web.Request) -> str:
 @admin_required
 async def users_page(request: web.Request) -> web.StreamResponse:
     admin: User = request[REQUEST_USER]
-    users = await asyncio.to_thread(request.app[STORE].list_users, admin.city)
+    store = request.app[STORE]
+    users = await asyncio.to_thread(store.list_users, admin.city)
+    tokens = await asyncio.to_thread(store.list_city_api_tokens, admin.city)
     return await render(
         request,
         "users.html",
         {
             "users": users,
+            "tokens": tokens,
+            "now": store.now(),
+            "password_rule": PASSWORD_RULE,
+            "min_length": MIN_PASSWORD_LENGTH,
+            "max_length": MAX_PASSWORD_LENGTH,
             "role_options": list(ROLE_LABELS.items()),
             "window_options": request.app[NAMES].city_windows(admin.city),
         },
@@ -67,7 +77,9 @@ async def create_user(request: web.Request) -> web.StreamResponse:
             display_name=display_name,
         )
     except WeakPassword:
-        await flash(request, "パスワードは12文字以上にしてください。作成していません。", "error")
+        await flash(
+            request, f"パスワードは{PASSWORD_RULE}にしてください。作成していません。", "error"
+        )
     except UserError as error:
         await flash(request, f"作成できませんでした：{error}", "error")
     else:
@@ -88,9 +100,11 @@ async def disable_user(request: web.Request) -> web.StreamResponse:
         await flash(request, "自分自身は無効にできません。", "error")
         raise web.HTTPSeeOther(_users_url(request))
     await asyncio.to_thread(store.disable_user, target.username)
-    log.info("user %s disabled by %s", target.username, admin.username)
+    ended = await request.app[SESSIONS].end_user_sessions(target.username)
+    log.info("user %s disabled by %s; %d session(s) ended", target.username, admin.username, ended)
     await flash(
         request,
-        f"ユーザー {target.username} を無効にしました。ログインとAPIトークンは使えなくなります。",
+        f"ユーザー {target.username} を無効にしました。ログイン中の画面はすべてログアウトし、"
+        "APIトークンも使えなくなります。",
     )
     raise web.HTTPSeeOther(_users_url(request))

@@ -70,7 +70,10 @@ Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTI
 
 class TicketRow(Base):
     __tablename__ = "tickets"
-    __table_args__ = (Index("ix_tickets_city_status", "city", "status"),)
+    __table_args__ = (
+        Index("ix_tickets_city_status", "city", "status"),
+        Index("ix_tickets_sender_hash_created_at", "sender_hash", "created_at"),
+    )
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(40), nullable=False, unique=True)
@@ -103,6 +106,10 @@ class TicketRow(Base):
     crisis_kind = Column(String(20), nullable=True)
     channel = Column(String(16), nullable=False)
     conversation_id = Column(String(200), nullable=False, index=True)
+    # Per-sender review flag (migration 0004): SHA-256 of the sender id, counted per 24 hours.
+    sender_hash = Column(String(64), nullable=True)
+    needs_review = Column(Boolean, nullable=False, default=False)
+    review_reason = Column(String(200), nullable=True)
 
 
 class TicketEventRow(Base):
@@ -139,6 +146,8 @@ class UserRow(Base):
     disabled = Column(Boolean, nullable=False)
     created_at = Column(UTCDateTime, nullable=False)
     disabled_at = Column(UTCDateTime, nullable=True)
+    # Bumped by password change and disable: every console session of an older epoch ends.
+    session_epoch = Column(Integer, nullable=False, default=0)
 
 
 class ApiTokenRow(Base):
@@ -151,6 +160,8 @@ class ApiTokenRow(Base):
     label = Column(String(200), nullable=True)
     created_at = Column(UTCDateTime, nullable=False)
     revoked_at = Column(UTCDateTime, nullable=True)
+    expires_at = Column(UTCDateTime, nullable=False)
+    last_used_at = Column(UTCDateTime, nullable=True)
 
 
 class AnonymousIntakeRow(Base):
@@ -167,3 +178,20 @@ class AnonymousIntakeRow(Base):
     city = Column(String(32), nullable=False, index=True)
     categories = Column(JSONType, nullable=False)
     outcome = Column(String(32), nullable=False)
+
+
+class ConsoleSessionRow(Base):
+    """A staff console session (the default backend; Redis when configured).
+
+    The cookie holds a random id; only its SHA-256 is stored, so a copy of this table does not
+    let anyone take over a session. Rows past ``expires_at`` are dead and pruned on login.
+    """
+
+    __tablename__ = "console_sessions"
+
+    id_hash = Column(String(64), primary_key=True)
+    username = Column(String(64), nullable=True, index=True)
+    data = Column(JSONType, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    last_seen_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False, index=True)

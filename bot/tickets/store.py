@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.settings import Settings
 from bot.tickets.domain import (
     BOT_ACTOR,
     AboutWhom,
@@ -49,6 +50,7 @@ from bot.tickets.references import (
     local_year,
     normalize_reference,
 )
+from bot.tickets.review import DEFAULT_THRESHOLD, check_can_clear, review_reason, sender_hash
 from bot.tickets.schema import TicketEventRow, TicketRow, UserRow
 from bot.tickets.scoping import can_see, json_list_contains, visible_to
 from bot.tickets.users import UserStore, user_from_row
@@ -112,6 +114,8 @@ def ticket_from_row(row: TicketRow) -> Ticket:
         conversation_id=row.conversation_id,
         idempotency_key=row.idempotency_key,
         crisis_kind=row.crisis_kind,
+        needs_review=bool(row.needs_review),
+        review_reason=row.review_reason,
     )
 
 
@@ -130,9 +134,21 @@ class TicketStore(UserStore):
         *,
         timezone: str = "Asia/Tokyo",
         clock: Callable[[], datetime] | None = None,
+        review_threshold: int = DEFAULT_THRESHOLD,
     ) -> None:
         super().__init__(engine_or_url, clock=clock)
         self.timezone = timezone  # decides the reference year (settings.timezone)
+        # Tickets per sender per 24 hours before the next one is marked (review.py).
+        self.review_threshold = review_threshold
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TicketStore:
+        """The store every process builds: database, reference time zone, review threshold."""
+        return cls(
+            settings.database_url,
+            timezone=settings.timezone,
+            review_threshold=settings.review_tickets_per_day,
+        )
 
     @property
     def dialect(self) -> str:
@@ -167,6 +183,8 @@ class TicketStore(UserStore):
         with self.session() as session, session.begin():
             year = local_year(now, self.timezone)
             seq = allocate_sequence(session, submission.city, year)
+            hashed = sender_hash(submission.conversation_id)
+            reason = review_reason(session, hashed, now, self.review_threshold)
             row = TicketRow(
                 reference=format_reference(submission.city, year, seq),
                 idempotency_key=submission.idempotency_key,
@@ -200,6 +218,9 @@ class TicketStore(UserStore):
                 crisis_kind=submission.crisis_kind,
                 channel=submission.channel.value,
                 conversation_id=submission.conversation_id,
+                sender_hash=hashed,
+                needs_review=reason is not None,
+                review_reason=reason,
             )
             session.add(row)
             session.flush()
@@ -214,9 +235,15 @@ class TicketStore(UserStore):
                     "crisis": row.crisis,
                     "channel": row.channel,
                     "window_ids": row.window_ids,
+                    "needs_review": row.needs_review,
                 },
             )
-        log.info("ticket %s created (%s)", row.reference, row.priority)
+        log.info(
+            "ticket %s created (%s%s)",
+            row.reference,
+            row.priority,
+            ", marked for review" if row.needs_review else "",
+        )
         return ticket_from_row(row)
 
     # --- reading (the console) ------------------------------------------------------------
@@ -329,6 +356,17 @@ class TicketStore(UserStore):
             event = self._append(session, row, EventKind.NOTE_ADDED, actor, {"text": text})
             return _event_from_row(event, row.reference)
 
+    def record_line_message(self, reference: str, text: str, by: Actor) -> TicketEvent:
+        """Log a message staff sent to the resident through LINE (``console/line_contact``).
+
+        The text is kept: staff wrote it, and whoever takes the case over must know what the
+        resident was told. Who and when come with every event."""
+        with self.session() as session, session.begin():
+            row, actor = self._load_for_update(session, reference, by)
+            data = {"text": text.strip()}
+            event = self._append(session, row, EventKind.LINE_MESSAGE_SENT, actor, data)
+            return _event_from_row(event, row.reference)
+
     def correct_field(self, reference: str, field: str, value: Any, by: Actor) -> Ticket:
         """Fix what the bot recorded (see ``CORRECTABLE_FIELDS``); old and new go to the log.
         Correcting ``urgency`` re-derives the priority."""
@@ -352,6 +390,18 @@ class TicketStore(UserStore):
             self._append(session, row, EventKind.FIELD_CORRECTED, actor, data)
             return ticket_from_row(row)
 
+    def clear_review(self, reference: str, by: User) -> Ticket:
+        """A coordinator or admin confirms a flagged ticket is genuine (see ``review.py``)."""
+        check_can_clear(by)
+        with self.session() as session, session.begin():
+            row, actor = self._load_for_update(session, reference, by)
+            if row.needs_review:
+                row.needs_review = False
+                self._append(
+                    session, row, EventKind.REVIEW_CLEARED, actor, {"reason": row.review_reason}
+                )
+            return ticket_from_row(row)
+
     # --- listing (defined last: the name shadows the builtin in the class body) -----------
 
     def list(
@@ -368,7 +418,12 @@ class TicketStore(UserStore):
 
         ``status`` accepts one status or several (e.g. every status but ``closed``).
         """
+        # A ticket marked for review ranks at most as "high" until the mark is cleared.
+        flagged_urgent = and_(
+            TicketRow.needs_review.is_(True), TicketRow.priority == Priority.URGENT.value
+        )
         rank = case(
+            (flagged_urgent, PRIORITY_RANK[Priority.HIGH]),
             *[(TicketRow.priority == p.value, r) for p, r in PRIORITY_RANK.items()],
             else_=len(PRIORITY_RANK),
         )
@@ -398,6 +453,8 @@ class TicketStore(UserStore):
             conditions.append(TicketRow.status.in_([Status(s).value for s in wanted]))
         if priority is not None:
             conditions.append(TicketRow.priority == Priority(priority).value)
+            if Priority(priority) is Priority.URGENT:  # flagged tickets are not urgent (review.py)
+                conditions.append(TicketRow.needs_review.is_(False))
         if category is not None:
             conditions.append(json_list_contains(TicketRow.categories, category, self.dialect))
         if window is not None:

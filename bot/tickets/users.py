@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +44,7 @@ def user_from_row(row: UserRow) -> User:
         disabled=bool(row.disabled),
         created_at=row.created_at,
         display_name=row.display_name,
+        session_epoch=int(row.session_epoch or 0),
     )
 
 
@@ -54,6 +56,8 @@ def _token_from_row(row: ApiTokenRow, username: str) -> ApiTokenInfo:
         label=row.label,
         created_at=row.created_at,
         revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
     )
 
 
@@ -71,7 +75,7 @@ class UserStore(Database):
     ) -> User:
         """Add a staff account; staff need a window of their city, other roles must not have one.
 
-        Raises ``WeakPassword`` for passwords under 12 characters and ``UserError`` otherwise.
+        Raises ``WeakPassword`` outside ``credentials.PASSWORD_RULE`` and ``UserError`` otherwise.
         """
         username = normalize_username(username)
         if not USERNAME_RE.match(username) or username in RESERVED_ACTORS:
@@ -99,6 +103,7 @@ class UserStore(Database):
             window_id=window_id,
             disabled=False,
             created_at=self.now(),
+            session_epoch=0,
         )
         try:
             with self.session() as session, session.begin():
@@ -122,17 +127,29 @@ class UserStore(Database):
             return [user_from_row(row) for row in session.execute(stmt).scalars()]
 
     def disable_user(self, username: str) -> User:
-        """Refuse further logins and token use; the account stays for the event log's sake."""
+        """Refuse further logins and token use; the account stays for the event log's sake.
+
+        Also ends every console session of the user (the epoch bump, see ``set_password``).
+        """
         with self.session() as session, session.begin():
             row = self._require_user(session, username)
             if not row.disabled:
                 row.disabled, row.disabled_at = True, self.now()
+                row.session_epoch = int(row.session_epoch or 0) + 1
             return user_from_row(row)
 
     def set_password(self, username: str, password: str) -> None:
+        """Change the password and end every console session of the user at once.
+
+        Sessions remember the user's ``session_epoch`` at login and die when it moves on, so
+        this works for every session backend (database or Redis) and from every caller (the
+        console, the CLI), without this store having to reach into the session backend.
+        """
         password_hash = credentials.hash_password(password)
         with self.session() as session, session.begin():
-            self._require_user(session, username).password_hash = password_hash
+            row = self._require_user(session, username)
+            row.password_hash = password_hash
+            row.session_epoch = int(row.session_epoch or 0) + 1
 
     def authenticate(self, username: str, password: str) -> User | None:
         """Return the active user whose password matches, else None.
@@ -149,8 +166,15 @@ class UserStore(Database):
                 row.password_hash = credentials.hash_password(password)
             return user_from_row(row)
 
-    def create_api_token(self, username: str, label: str | None = None) -> NewApiToken:
-        """Issue a token for an active user; only its SHA-256 is stored."""
+    def create_api_token(
+        self, username: str, label: str | None = None, days: int = credentials.DEFAULT_TOKEN_DAYS
+    ) -> NewApiToken:
+        """Issue a token for an active user, valid for ``days``; only its SHA-256 is stored."""
+        if not 1 <= days <= credentials.MAX_TOKEN_DAYS:
+            raise UserError(
+                f"有効日数は1〜{credentials.MAX_TOKEN_DAYS}日です"
+                f" / days must be 1 to {credentials.MAX_TOKEN_DAYS}"
+            )
         token = credentials.new_api_token()
         with self.session() as session, session.begin():
             user = self._require_user(session, username)
@@ -162,10 +186,22 @@ class UserStore(Database):
                 prefix=credentials.token_prefix(token),
                 label=label,
                 created_at=self.now(),
+                expires_at=self.now() + timedelta(days=days),
             )
             session.add(row)
             session.flush()
             return NewApiToken(token=token, info=_token_from_row(row, user.username))
+
+    def list_city_api_tokens(self, city: str) -> Sequence[ApiTokenInfo]:
+        """Every token of the city's users, for the admin page (expiry and last use)."""
+        stmt = (
+            select(ApiTokenRow, UserRow.username)
+            .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+            .where(UserRow.city == city)
+            .order_by(UserRow.username, ApiTokenRow.id)
+        )
+        with self.session() as session:
+            return [_token_from_row(row, name) for row, name in session.execute(stmt).all()]
 
     def list_api_tokens(self, username: str) -> Sequence[ApiTokenInfo]:
         with self.session() as session:
@@ -197,21 +233,34 @@ class UserStore(Database):
             return len(rows)
 
     def user_by_api_token(self, token: str) -> User | None:
-        """The active user owning a non-revoked token, else None."""
+        """The active user owning a non-revoked, unexpired token, else None; records the use.
+
+        ``last_used_at`` is written at most once a minute per token, so a busy integration
+        does not turn every API read into a write.
+        """
         if not token.startswith(credentials.TOKEN_PREFIX):
             return None
+        now = self.now()
         stmt = (
-            select(UserRow)
+            select(UserRow, ApiTokenRow)
             .join(ApiTokenRow, ApiTokenRow.user_id == UserRow.id)
             .where(
                 ApiTokenRow.token_hash == credentials.hash_api_token(token),
                 ApiTokenRow.revoked_at.is_(None),
+                ApiTokenRow.expires_at > now,
                 UserRow.disabled.is_(False),
             )
         )
-        with self.session() as session:
-            row = session.execute(stmt).scalars().first()
-            return user_from_row(row) if row else None
+        with self.session() as session, session.begin():
+            found = session.execute(stmt).first()
+            if found is None:
+                return None
+            user, token_row = found
+            if token_row.last_used_at is None or now - token_row.last_used_at > timedelta(
+                minutes=1
+            ):
+                token_row.last_used_at = now
+            return user_from_row(user)
 
     @staticmethod
     def _user_row(session: Session, username: str) -> UserRow | None:

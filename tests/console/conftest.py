@@ -69,7 +69,6 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
         var_dir=tmp_path,
         database_url=db_url,
         data_dir=PROJECT_ROOT / "data",
-        session_secret=None,
         cookie_secure=False,
     )
 

@@ -145,27 +145,6 @@ async def test_repeated_failures_are_throttled(
     assert (await client.get("/", allow_redirects=False)).status == 303
 
 
-def test_throttle_backs_off_and_forgets_on_success() -> None:
-    from bot.console.throttle import LoginThrottle
-
-    now = [1000.0]
-    throttle = LoginThrottle(free_failures=2, base_delay=10, max_delay=25, clock=lambda: now[0])
-    throttle.failure("Sato")
-    throttle.failure("sato")
-    assert throttle.retry_after("sato") == 0
-    throttle.failure("sato")
-    assert throttle.retry_after("SATO") == 10
-    throttle.failure("sato")
-    assert throttle.retry_after("sato") == 20
-    throttle.failure("sato")
-    assert throttle.retry_after("sato") == 25  # capped
-    now[0] += 30
-    assert throttle.retry_after("sato") == 0
-    throttle.success("sato")
-    throttle.failure("sato")
-    assert throttle.retry_after("sato") == 0
-
-
 async def test_store_is_not_touched_by_anonymous_post(
     client: TestClient, store: TicketStore, make_ticket
 ) -> None:

@@ -54,7 +54,7 @@ async def test_create_refusals_are_explained(client: TestClient, admin, store: T
     cases = (
         (
             {"username": "weak", "password": "short", "password_confirm": "short"},
-            "12文字以上にしてください",
+            "12文字以上、128文字以下にしてください",
         ),
         ({"username": "mismatch", "password_confirm": "other password!!"}, "一致しません"),
         ({"username": "nowindow", "role": "staff"}, "作成できませんでした"),

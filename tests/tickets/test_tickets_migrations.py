@@ -20,6 +20,7 @@ TABLES = {
     "users",
     "api_tokens",
     "anonymous_intakes",
+    "console_sessions",
 }
 
 
@@ -65,3 +66,42 @@ def test_event_log_is_append_only_in_the_database(store: TicketStore, make_submi
         with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
             conn.execute(text(statement))
     assert [e.actor for e in store.events("UBE-2026-000001")] == ["bot"]
+
+
+def test_0004_gives_tokens_issued_before_it_an_expiry_with_a_grace_period(
+    empty_db_url: str,
+) -> None:
+    """An old integration keeps working for two weeks after the upgrade, then must renew."""
+    from datetime import datetime, timedelta, timezone
+
+    upgrade_database(empty_db_url, "0003")
+    engine = make_engine(empty_db_url)
+    created = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (username, password_hash, role, city, disabled, created_at)"
+                    " VALUES ('sato', 'x', 'coordinator', 'ube', false, :at)"
+                ),
+                {"at": created.replace(tzinfo=None)},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO api_tokens (user_id, token_hash, prefix, created_at)"
+                    " VALUES (1, 'h', 'itk_abc', :at)"
+                ),
+                {"at": created.replace(tzinfo=None)},
+            )
+    finally:
+        engine.dispose()
+    upgrade_database(empty_db_url)
+    store = TicketStore(empty_db_url)
+    try:
+        token = store.list_api_tokens("sato")[0]
+        assert token.expires_at is not None
+        assert token.expires_at > datetime.now(timezone.utc) + timedelta(days=13)
+        assert token.expires_at < datetime.now(timezone.utc) + timedelta(days=15)
+        assert store.get_user("sato").session_epoch == 0
+    finally:
+        store.dispose()

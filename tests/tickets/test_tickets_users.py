@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select, text, update
@@ -101,3 +103,47 @@ def test_revoke_all_tokens_of_a_user(store: TicketStore, make_user) -> None:
     tokens = [store.create_api_token("tanaka").token for _ in range(3)]
     assert store.revoke_all_api_tokens("tanaka") == 3
     assert all(store.user_by_api_token(t) is None for t in tokens)
+
+
+def test_one_password_length_limit_for_every_path(store: TicketStore, make_user) -> None:
+    """12..128 characters at creation and change; the longest allowed one logs in whole."""
+    from bot.tickets.credentials import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+    assert (MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH) == (12, 128)
+    longest = "あ" * MAX_PASSWORD_LENGTH
+    store.create_user("longest", longest, role=Role.COORDINATOR, city="ube")
+    assert store.authenticate("longest", longest) is not None
+    assert store.authenticate("longest", longest + "x") is None
+    with pytest.raises(WeakPassword, match="128"):
+        store.create_user("toolong", "x" * 129, role=Role.COORDINATOR, city="ube")
+    make_user("tanaka")
+    with pytest.raises(WeakPassword, match="128"):
+        store.set_password("tanaka", "x" * 129)
+
+
+def test_password_change_and_disable_bump_the_session_epoch(store: TicketStore, make_user) -> None:
+    """Every session records the epoch at login; a bump ends them all on every backend."""
+    first = make_user("tanaka").session_epoch
+    store.set_password("tanaka", "another long password")
+    second = store.get_user("tanaka").session_epoch
+    store.disable_user("tanaka")
+    third = store.get_user("tanaka").session_epoch
+    assert first < second < third
+
+
+def test_api_tokens_expire_and_record_last_use(store: TicketStore, make_user, clock) -> None:
+    make_user("tanaka")
+    default = store.create_api_token("tanaka")
+    short = store.create_api_token("tanaka", days=1)
+    assert default.info.expires_at - default.info.created_at >= timedelta(days=89)
+    assert short.info.last_used_at is None
+
+    assert store.user_by_api_token(short.token) is not None
+    used = {t.id: t for t in store.list_api_tokens("tanaka")}[short.info.id]
+    assert used.last_used_at is not None
+
+    clock.set(clock.current + timedelta(days=2))
+    assert store.user_by_api_token(short.token) is None, "expired tokens are refused"
+    assert store.user_by_api_token(default.token) is not None
+    with pytest.raises(UserError):
+        store.create_api_token("tanaka", days=0)
