@@ -33,15 +33,23 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.line_api import InvalidReplyTokenError, LineApiClient, LineApiError
+from bot.channels.line_api import (
+    InvalidReplyTokenError,
+    LineApiClient,
+    LineApiError,
+    LineAuthError,
+)
 from bot.channels.line_dedup import ClaimStore, InMemoryClaimStore, RedisClaimStore
+from bot.channels.line_inflight import InFlightEvents, finish_or_hand_back
 from bot.channels.line_messages import LineMessage, batches, build_messages, text_message
 from bot.channels.line_signature import verify_signature
 from bot.channels.line_texts import (
     ONE_TO_ONE_ONLY,
+    RESEND_AFTER_SHUTDOWN,
     TEMPORARY_FAILURE,
     unsupported_message_reply,
 )
+from bot.ratelimit import FloodGuard, InMemoryRateLimiter, Limit, hashed
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -57,9 +65,15 @@ REPLY_WINDOW_SECONDS = 50.0
 EVENT_ID_TTL_SECONDS = 24 * 3600.0
 # Answer a group chat at most once an hour so the notice does not flood the conversation.
 GROUP_NOTICE_TTL_SECONDS = 3600.0
+# How long shutdown waits for running events before handing them back (Sanic's own graceful
+# shutdown timeout is 15 s; this must stay below it).
+SHUTDOWN_TIMEOUT_SECONDS = 10.0
 UNREADABLE_MESSAGE_TYPES = frozenset({"sticker", "image", "video", "audio", "file", "location"})
 MULTI_PERSON_SOURCES = frozenset({"group", "room"})
 GROUP_EVENTS_WORTH_A_NOTICE = frozenset({"join", "message", "postback"})
+# Events a resident sends and the bot answers: these count towards the per-user rate limit.
+RATE_LIMITED_EVENTS = frozenset({"message", "postback", "follow"})
+DEFAULT_RATE_LIMIT = Limit(20, 60.0)  # as Settings.rate_line_user / rate_window_seconds
 
 
 def mask_user_id(user_id: str | None) -> str:
@@ -142,6 +156,8 @@ class LineInput(InputChannel):
             access_token=settings.line_channel_access_token,
             api_base=settings.line_api_base,
             event_store=event_store,
+            flood_guard=FloodGuard.from_settings(settings),  # issue 8: per-user rate limit
+            rate_limit=Limit(settings.rate_line_user, settings.rate_window_seconds),
         )
 
     def __init__(
@@ -156,6 +172,10 @@ class LineInput(InputChannel):
         event_id_ttl_seconds: float = EVENT_ID_TTL_SECONDS,
         group_notice_ttl_seconds: float = GROUP_NOTICE_TTL_SECONDS,
         max_body_bytes: int = MAX_BODY_BYTES,
+        api_client: LineApiClient | None = None,
+        flood_guard: FloodGuard | None = None,
+        rate_limit: Limit = DEFAULT_RATE_LIMIT,
+        shutdown_timeout_seconds: float = SHUTDOWN_TIMEOUT_SECONDS,
     ) -> None:
         self._channel_secret = channel_secret or ""
         self._configured = bool(channel_secret and access_token)
@@ -164,15 +184,27 @@ class LineInput(InputChannel):
                 "LINE: LINE_CHANNEL_SECRET or LINE_CHANNEL_ACCESS_TOKEN is not set; "
                 "the LINE webhook will refuse all requests"
             )
-        self.api = LineApiClient(access_token or "", api_base)
+        self.api = api_client or LineApiClient(access_token or "", api_base)
         self._event_store: ClaimStore = event_store or InMemoryClaimStore()
         self._clock = clock
         self._reply_window = reply_window_seconds
         self._event_id_ttl = event_id_ttl_seconds
         self._group_notice_ttl = group_notice_ttl_seconds
         self._max_body_bytes = max_body_bytes
+        self._flood_guard = flood_guard or FloodGuard(InMemoryRateLimiter())
+        self._rate_limit = rate_limit
         # Strong references: the event loop keeps only weak ones to running tasks.
         self._tasks: set[asyncio.Task[None]] = set()
+        # Graceful shutdown (``bot.channels.line_inflight``): what was accepted with a 200
+        # and not finished yet, and whether new deliveries must be refused.
+        self._in_flight = InFlightEvents()
+        self._shutdown_timeout = shutdown_timeout_seconds
+        self._closing = False
+
+    @property
+    def closing(self) -> bool:
+        """True once shutdown began: new deliveries get 503 so LINE can redeliver them."""
+        return self._closing
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -206,6 +238,8 @@ class LineInput(InputChannel):
         """
         if not self._configured:
             return 503, "LINE channel is not configured"
+        if self._closing:
+            return 503, "shutting down"
         if len(body) > self._max_body_bytes:
             return 413, "payload too large"
         if not verify_signature(self._channel_secret, body, signature):
@@ -220,6 +254,7 @@ class LineInput(InputChannel):
             return 400, "no events list"
         usable = [event for event in events if isinstance(event, dict)]
         if usable:  # an empty list is LINE's "verify" call: just say OK
+            self._in_flight.add(usable)
             self._spawn(self._handle_events(usable, on_new_message))
         return 200, "OK"
 
@@ -240,13 +275,24 @@ class LineInput(InputChannel):
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def aclose(self, timeout_seconds: float = 10.0) -> None:
-        """Let running events finish (bounded), then close the HTTP session."""
-        try:
-            await asyncio.wait_for(self.drain(), timeout_seconds)
-        except asyncio.TimeoutError:
-            logger.warning("LINE: %d event tasks still running at shutdown", len(self._tasks))
+    async def aclose(self, timeout_seconds: float | None = None) -> None:
+        """Refuse new deliveries, let running events finish (bounded), hand back the rest
+        (one "please send again" per resident), then close the HTTP session and the store."""
+        self._closing = True
+        await finish_or_hand_back(
+            self._tasks,
+            self._in_flight,
+            self._shutdown_timeout if timeout_seconds is None else timeout_seconds,
+            self._ask_to_send_again,
+        )
         await self.api.close()
+        close_store = getattr(self._event_store, "close", None)
+        if close_store is not None:
+            await close_store()
+
+    async def _ask_to_send_again(self, user_id: str, event: dict[str, Any]) -> bool:
+        await self.send(user_id, event, [text_message(RESEND_AFTER_SHUTDOWN)])
+        return True
 
     async def _handle_events(
         self, events: list[dict[str, Any]], on_new_message: OnNewMessage
@@ -258,6 +304,8 @@ class LineInput(InputChannel):
                 await self.handle_event(event, on_new_message)
             except Exception:
                 logger.exception("LINE: event %s failed", event.get("webhookEventId") or "(no id)")
+            # Not reached when cancelled at shutdown: the event then stays to be handed back.
+            self._in_flight.done(event)
 
     async def handle_event(self, event: dict[str, Any], on_new_message: OnNewMessage) -> None:
         """Handle one webhook event (public so a conversation test can drive it directly)."""
@@ -286,6 +334,10 @@ class LineInput(InputChannel):
 
         message = event.get("message") if isinstance(event.get("message"), dict) else {}
         assert isinstance(message, dict)
+        if event_type in RATE_LIMITED_EVENTS and not await self._within_rate_limit(
+            user_id, event, message
+        ):
+            return
         message_type = str(message.get("type") or "")
         if event_type == "message" and message_type != "text":
             reply = unsupported_message_reply(message_type)
@@ -296,6 +348,22 @@ class LineInput(InputChannel):
         if text is None:
             return  # unfollow, unsend, read receipts, ...: nothing to answer
         await self._ask_rasa(text, user_id, event, on_new_message)
+
+    async def _within_rate_limit(
+        self, user_id: str, event: dict[str, Any], message: dict[str, Any]
+    ) -> bool:
+        """Issue 8 (``bot.ratelimit``): over the per-user limit, the event does not reach Rasa;
+        the first one in the window gets the slow-down reply, crisis words always get the
+        crisis lines, everything else in the window is left unanswered."""
+        text = message.get("text") if isinstance(message.get("text"), str) else None
+        key = f"line:user:{hashed(user_id)}"
+        decision = await self._flood_guard.check([(key, self._rate_limit)], text)
+        if decision.allowed:
+            return True
+        logger.info("LINE: %s over the rate limit", mask_user_id(user_id))
+        if decision.replies:
+            await self.send(user_id, event, [text_message(t) for t in decision.replies])
+        return False
 
     @staticmethod
     def _text_for_rasa(
@@ -383,16 +451,31 @@ class LineInput(InputChannel):
             return
         reply_token = event.get("replyToken")
         remaining = groups
-        if reply_token and self._reply_token_fresh(event):
-            try:
-                await self.api.reply(str(reply_token), groups[0])
-                remaining = groups[1:]
-            except InvalidReplyTokenError:
-                logger.info("LINE: reply token rejected for %s, pushing", mask_user_id(user_id))
-        elif reply_token:
-            logger.info("LINE: reply token too old for %s, pushing", mask_user_id(user_id))
-        for group in remaining:
-            await self.api.push(user_id, group)
+        who = mask_user_id(user_id)
+        try:
+            if reply_token and self._reply_token_fresh(event):
+                try:
+                    await self.api.reply(str(reply_token), groups[0])
+                    remaining = groups[1:]
+                except InvalidReplyTokenError:
+                    logger.info("LINE: reply token rejected for %s, pushing", who)
+                except LineAuthError:
+                    raise  # pushing would be refused just the same
+                except LineApiError as error:
+                    # LINE kept failing (429/5xx) after retries; push has its own retries.
+                    logger.info("LINE: reply failed for %s (%s), pushing", who, error.status)
+            elif reply_token:
+                logger.info("LINE: reply token too old for %s, pushing", who)
+            for group in remaining:
+                await self.api.push(user_id, group)
+        except LineApiError as error:
+            # The client already logged why; this line says whose answer is missing.
+            logger.warning(
+                "LINE: answer for event %s to %s not delivered (status %s)",
+                event.get("webhookEventId") or "(no id)",
+                who,
+                error.status or "no answer",
+            )
 
     def get_output_channel(self) -> OutputChannel:
         return LinePushOutput(self.api)

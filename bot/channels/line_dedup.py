@@ -9,10 +9,18 @@ single instance can use the in-process store.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
+
+logger = logging.getLogger(__name__)
+
+# Connect and read timeout for each Redis call: a local Redis answers in well under a
+# millisecond, and LINE's redelivery check must never keep a resident waiting.
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
 @runtime_checkable
@@ -65,25 +73,72 @@ class RedisClaimStore:
 
     ``SET NX`` is atomic in Redis, so exactly one instance wins a claim even when LINE's
     redelivery reaches a different instance than the first delivery.
+
+    If Redis fails (refused, hung, timed out) the claim *succeeds*: the event is handled
+    anyway. A rare duplicate answer after a redelivery is far better than silence to a
+    resident in crisis. Every Redis call is bounded by short connect/read timeouts so a hung
+    Redis cannot stall the webhook's background work; the outage and the recovery are each
+    logged once (no keys, no user data).
     """
 
-    def __init__(self, client: Any, prefix: str = "intake:line:") -> None:
+    def __init__(
+        self,
+        client: Any,
+        prefix: str = "intake:line:",
+        *,
+        timeout_seconds: float = REDIS_TIMEOUT_SECONDS,
+    ) -> None:
         """``client`` is a ``redis.asyncio.Redis`` (typed loosely: redis ships no stubs)."""
         self._client = client
         self._prefix = prefix
+        # Belt and braces over the socket timeouts: connect + one read, with room to spare.
+        self._call_timeout = 4 * timeout_seconds
+        self._failing = False
 
     @classmethod
-    def from_url(cls, url: str, prefix: str = "intake:line:") -> RedisClaimStore:
+    def from_url(
+        cls,
+        url: str,
+        prefix: str = "intake:line:",
+        *,
+        timeout_seconds: float = REDIS_TIMEOUT_SECONDS,
+    ) -> RedisClaimStore:
         """Build a store from a ``redis://`` URL (the caller owns the URL, e.g. settings)."""
         import redis.asyncio as redis_asyncio
 
-        return cls(redis_asyncio.from_url(url), prefix=prefix)
+        client = redis_asyncio.from_url(
+            url,
+            socket_connect_timeout=timeout_seconds,
+            socket_timeout=timeout_seconds,
+        )
+        return cls(client, prefix=prefix, timeout_seconds=timeout_seconds)
 
     async def claim(self, key: str, ttl_seconds: float) -> bool:
+        from redis.exceptions import RedisError
+
         ttl = max(1, int(round(ttl_seconds)))
-        result = await self._client.set(self._prefix + key, b"1", nx=True, ex=ttl)
+        try:
+            result = await asyncio.wait_for(
+                self._client.set(self._prefix + key, b"1", nx=True, ex=ttl),
+                self._call_timeout,
+            )
+        except (RedisError, OSError, asyncio.TimeoutError) as error:
+            if not self._failing:
+                self._failing = True
+                logger.warning(
+                    "LINE: Redis unavailable (%s); handling events without the redelivery "
+                    "check until it is back",
+                    type(error).__name__,
+                )
+            return True
+        if self._failing:
+            self._failing = False
+            logger.warning("LINE: Redis reachable again; redelivery check resumed")
         return bool(result)
 
     async def close(self) -> None:
         """Close the connection pool (call on shutdown)."""
-        await self._client.close()
+        try:
+            await self._client.close()
+        except Exception:  # closing a pool to a dead Redis must not break shutdown
+            logger.debug("LINE: closing the Redis client failed", exc_info=True)

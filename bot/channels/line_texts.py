@@ -41,3 +41,11 @@ def unsupported_message_reply(message_type: str) -> str:
         )
     kind = _UNREADABLE_KIND.get(message_type, "このメッセージ")
     return f"ごめんなさい、{kind}は読み取れません。{_ASK_FOR_WORDS}"
+
+
+# Sent at shutdown to a resident whose message was accepted but not answered (the bot is
+# being stopped or restarted): LINE will not send it again by itself, so we ask the resident.
+RESEND_AFTER_SHUTDOWN = (
+    "ごめんなさい、さきほどのメッセージに、お返事できませんでした。"
+    "少し時間をおいてから、もう一度送ってください。"
+)

@@ -6,7 +6,7 @@ urgent it is, how to reach the resident, and a name or nickname. Nothing else is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 SKIPPED = "skipped"
 DECLINE_BUTTON = ("答えたくない", "/decline_answer")
@@ -91,6 +91,30 @@ RETRY_SLOT = "intake_retries"
 CONTACT_QUESTIONS = {
     "電話": "連絡してよい電話番号を教えてください。（例: 090-○○○○-○○○○）",
     "メール": "連絡してよいメールアドレスを教えてください。",
-    "LINE": "LINEのIDを教えてください。",
     "窓口に行く": "窓口に行けそうな日や時間を教えてください。（例: 平日の午前）",
 }
+
+# 「LINE」 as a way back exists only on the LINE channel: staff then write to the resident in
+# this very conversation, through the city's LINE account, from the ticket page
+# (``bot/console/line_contact.py``). On the web chat there is no LINE conversation to write
+# to, and staff must not use personal LINE accounts, so the choice is not offered there and
+# no LINE ID is ever asked for.
+LINE_METHOD = "LINE"
+LINE_CHANNEL = "line"
+LINE_NOT_HERE = (
+    "ごめんなさい、このチャットからは、LINEでの連絡はえらべません。"
+    "電話、メール、窓口に行く、のどれかをえらんでください。"
+)
+
+
+def contact_method_allowed(method: str | None, channel: str) -> bool:
+    """Whether staff can reach the resident by ``method`` given the channel they wrote on."""
+    return method != LINE_METHOD or channel == LINE_CHANNEL
+
+
+def contact_method_field(channel: str) -> Field:
+    """The contact-method question with the choices that work for ``channel``."""
+    if channel == LINE_CHANNEL:
+        return CONTACT_METHOD
+    choices = tuple(c for c in CONTACT_METHOD.choices if contact_method_allowed(c, channel))
+    return replace(CONTACT_METHOD, choices=choices)

@@ -38,18 +38,58 @@ class RecordedCall:
     body: dict[str, Any]
     authorization: str | None
     accepted: bool
+    status: int = 200
+    retry_key: str | None = None
 
     @property
     def messages(self) -> list[dict[str, Any]]:
         return list(self.body.get("messages", []))
 
 
+# LINE's answers, as documented and as seen from the real API (only ``message`` is read).
+INVALID_REPLY_TOKEN = {"message": "Invalid reply token"}
+AUTH_FAILED = {
+    "message": "Authentication failed. Confirm that the access token in the authorization "
+    "header is valid."
+}
+TOO_MANY_MESSAGES = {
+    "message": "The request body has 1 error(s)",
+    "details": [{"message": "Size must be between 0 and 5", "property": "messages"}],
+}
+RATE_LIMITED = {"message": "The API rate limit has been exceeded. Try again later."}
+SERVER_ERROR = {"message": "An error occurred in the API server"}
+RETRY_KEY_ACCEPTED = {"message": "The retry key is already accepted"}
+
+
+@dataclass
+class Failure:
+    """One scripted error answer (``fail_next``): status, optional Retry-After header."""
+
+    status: int
+    retry_after: str | None = None
+    kind: str | None = None  # only for "reply" or "push" calls; None: any
+
+
 @dataclass
 class FakeLineApi:
-    """Records reply/push calls; can reject reply tokens like LINE does when they expire."""
+    """A local stand-in for the Messaging API that answers like LINE where it matters.
 
+    - 401 when the ``Authorization`` header is not ``Bearer <access_token>``;
+    - 400 for more than 5 messages in one call;
+    - 400 "Invalid reply token" for a reply token used before, listed in ``expired_tokens``,
+      or for every token when ``reject_reply_tokens`` is set (all expired);
+    - scripted 429 / 5xx answers (``fail_next``), consumed one per call;
+    - ``X-Line-Retry-Key`` on push: a key already accepted answers 409, like LINE, and the
+      message is not delivered twice.
+    """
+
+    access_token: str = TOKEN
     reject_reply_tokens: bool = False
+    expired_tokens: set[str] = field(default_factory=set)
     calls: list[RecordedCall] = field(default_factory=list)
+    fail_next: list[Failure] = field(default_factory=list)
+    used_tokens: set[str] = field(default_factory=set)
+    accepted_retry_keys: set[str] = field(default_factory=set)
     _server: TestServer | None = None
 
     async def start(self) -> None:
@@ -76,23 +116,72 @@ class FakeLineApi:
         """Texts of all delivered messages, in order."""
         return [m.get("text", "") for call in self.accepted for m in call.messages]
 
-    async def _reply(self, request: web.Request) -> web.Response:
+    def fail(
+        self,
+        status: int,
+        times: int = 1,
+        *,
+        retry_after: str | None = None,
+        kind: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` calls (of ``kind``) with ``status``."""
+        self.fail_next.extend(Failure(status, retry_after, kind) for _ in range(times))
+
+    def _scripted_failure(self, kind: str) -> web.Response | None:
+        for index, failure in enumerate(self.fail_next):
+            if failure.kind in (None, kind):
+                del self.fail_next[index]
+                body = RATE_LIMITED if failure.status == 429 else SERVER_ERROR
+                headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
+                return web.json_response(body, status=failure.status, headers=headers)
+        return None
+
+    async def _answer(self, kind: str, request: web.Request) -> web.Response:
         body = await request.json()
-        accepted = not self.reject_reply_tokens and len(body.get("messages", [])) <= 5
-        self.calls.append(
-            RecordedCall("reply", body, request.headers.get("Authorization"), accepted)
-        )
-        if self.reject_reply_tokens:
-            return web.json_response({"message": "Invalid reply token"}, status=400)
+        authorization = request.headers.get("Authorization")
+        retry_key = request.headers.get("X-Line-Retry-Key")
+
+        def record(status: int) -> None:
+            call = RecordedCall(kind, body, authorization, status == 200, status, retry_key)
+            self.calls.append(call)
+
+        if authorization != f"Bearer {self.access_token}":
+            record(401)
+            return web.json_response(AUTH_FAILED, status=401)
+        failure = self._scripted_failure(kind)
+        if failure is not None:
+            record(failure.status)
+            return failure
+        if len(body.get("messages", [])) > 5:
+            record(400)
+            return web.json_response(TOO_MANY_MESSAGES, status=400)
+        if kind == "reply":
+            token = str(body.get("replyToken"))
+            if (
+                self.reject_reply_tokens
+                or token in self.expired_tokens
+                or token in self.used_tokens
+            ):
+                record(400)
+                return web.json_response(INVALID_REPLY_TOKEN, status=400)
+            self.used_tokens.add(token)
+        if retry_key is not None:
+            if retry_key in self.accepted_retry_keys:
+                record(409)
+                return web.json_response(
+                    RETRY_KEY_ACCEPTED,
+                    status=409,
+                    headers={"x-line-accepted-request-id": "accepted-" + retry_key[:8]},
+                )
+            self.accepted_retry_keys.add(retry_key)
+        record(200)
         return web.json_response({"sentMessages": []})
 
+    async def _reply(self, request: web.Request) -> web.Response:
+        return await self._answer("reply", request)
+
     async def _push(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        accepted = len(body.get("messages", [])) <= 5
-        self.calls.append(
-            RecordedCall("push", body, request.headers.get("Authorization"), accepted)
-        )
-        return web.json_response({"sentMessages": []})
+        return await self._answer("push", request)
 
 
 def make_event(

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.channels.line_dedup import ClaimStore, InMemoryClaimStore, RedisClaimStore
+from tests.services import require_redis
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -34,12 +35,8 @@ async def test_in_memory_store_is_bounded() -> None:
 async def redis_store() -> AsyncIterator[RedisClaimStore]:
     import redis.asyncio as redis_asyncio
 
+    require_redis(REDIS_URL)  # a missing Redis fails these tests, as PostgreSQL does
     client = redis_asyncio.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except Exception as error:  # pragma: no cover - depends on the machine
-        await client.close()
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
     prefix = f"test:line:{uuid.uuid4().hex}:"
     yield RedisClaimStore(client, prefix=prefix)
     keys = [key async for key in client.scan_iter(match=prefix + "*")]
