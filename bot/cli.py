@@ -23,6 +23,7 @@ SUBCOMMAND_MODULES: dict[str, str] = {
     "token": "bot.tickets.cli",
     "db": "bot.tickets.cli",
     "outbox": "bot.tickets.cli",
+    "purge": "bot.retention.cli",
 }
 
 

@@ -55,12 +55,24 @@ def record_anonymous_intake(
     with store.session() as session, session.begin():
         session.add(
             AnonymousIntakeRow(
-                recorded_at=datetime.now(ZoneInfo("UTC")),
+                recorded_at=day_start(store.now(), store.timezone),
                 city=city,
                 categories=sorted(set(categories)),
                 outcome=outcome,
             )
         )
+
+
+def day_start(moment: datetime, zone_name: str) -> datetime:
+    """Midnight of ``moment``'s day in the city's time zone (as an aware UTC-comparable time).
+
+    Anonymous counts keep the day and nothing finer: an exact time beside a city and the
+    categories could be matched with other records (a LINE message, a phone call) to find the
+    resident who declined. The column stays a timestamp so that no migration is needed.
+    """
+    zone = ZoneInfo(zone_name)
+    local = moment.astimezone(zone)
+    return datetime(local.year, local.month, local.day, tzinfo=zone)
 
 
 def anonymous_weekly_counts(store: TicketStore, city: str | None = None) -> Sequence[WeeklyCount]:

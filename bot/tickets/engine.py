@@ -24,6 +24,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create a 2.0-style engine with the backend settings this package relies on."""
     backend = make_url(url).get_backend_name()
     connect_args: dict[str, Any] = dict(kwargs.pop("connect_args", {}))
+    # A failed statement's message (logged, shown in tracebacks) would otherwise contain its
+    # bound values: phone numbers, names, consultation text.
+    kwargs.setdefault("hide_parameters", True)
     if backend == "sqlite":
         connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_SECONDS)
     elif backend == "postgresql":
@@ -32,7 +35,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, future=True, connect_args=connect_args, **kwargs)
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif backend == "postgresql":
+        event.listen(engine, "handle_error", drop_postgres_detail)
     return engine
+
+
+def drop_postgres_detail(context: Any) -> None:
+    """Keep the first line of a PostgreSQL error, not its DETAIL.
+
+    ``hide_parameters`` hides what we sent, but the server repeats values in its DETAIL
+    ("Key (contact)=(090-…) already exists."), and the driver's message includes it. The error
+    code and ``diag`` stay on the exception for code that needs them.
+    """
+    for error in (context.original_exception, context.sqlalchemy_exception):
+        message = error.args[0] if error is not None and len(error.args) == 1 else None
+        if isinstance(message, str) and "DETAIL:" in message:
+            error.args = ("\n".join(_without_detail(message.splitlines())),)
+
+
+def _without_detail(lines: list[str]) -> list[str]:
+    """Drop the DETAIL line and its continuation lines (indented)."""
+    kept: list[str] = []
+    skipping = False
+    for line in lines:
+        if line.startswith("DETAIL:"):
+            skipping = True
+            continue
+        if skipping and (line.startswith(" ") or not line.strip()):
+            continue
+        skipping = False
+        kept.append(line)
+    return kept
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

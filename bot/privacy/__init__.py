@@ -1,0 +1,1 @@
+"""Keeping residents' personal data out of places it does not belong (logs)."""
