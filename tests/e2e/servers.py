@@ -1,21 +1,27 @@
 """Start the real action server and Rasa servers on free loopback ports for end-to-end tests.
 
-Each is a separate process, as in production; their database and var/ directory are the test's
-own, passed through the environment (bot.settings reads them).
+Each is a separate process started as in production (scripts/run_all.sh): Rasa's HTTP API
+requires a token (``RASA_AUTH_TOKEN``, a fresh one per environment) and both servers listen on
+127.0.0.1 only. Their databases (tickets and Rasa's SQL tracker store, SQLite or PostgreSQL) and
+var/ directory are the test's own, passed through the environment and a written endpoints file;
+the project's var/ is never touched.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from bot.settings import PROJECT_ROOT
 
@@ -72,24 +78,77 @@ def bot_env(
         "PYTHONWARNINGS": "ignore",
         "DATABASE_URL": database_url,
         "INTAKE_VAR_DIR": str(var_dir),
+        # Never the developer's own token: every environment gets its own.
+        "RASA_AUTH_TOKEN": secrets.token_urlsafe(32),
         **(extra or {}),
     }
 
 
+def non_loopback_address() -> str | None:
+    """An IPv4 address of this machine other than 127.x (the route to the outside), if any.
+
+    No packet is sent: connecting a UDP socket only picks the interface a packet would leave by.
+    """
+    candidates = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe, suppress(OSError):
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
+        candidates.append(str(probe.getsockname()[0]))
+    with suppress(OSError):
+        candidates += socket.gethostbyname_ex(socket.gethostname())[2]
+    return next((a for a in candidates if not a.startswith("127.") and a != "0.0.0.0"), None)
+
+
+def accepts_connections(host: str, port: int) -> bool:
+    """Whether something listens on ``host:port`` for this machine's own clients."""
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def tracker_store_yaml(database_url: str, var_dir: Path) -> str:
+    """Rasa's SQL tracker store on the test's backend: PostgreSQL (same schema), else SQLite."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return (
+            "tracker_store:\n  type: SQL\n  dialect: sqlite\n"
+            f'  db: "{var_dir / "trackers.sqlite3"}"\n'
+        )
+    lines = [
+        "tracker_store:",
+        "  type: SQL",
+        "  dialect: postgresql",
+        f'  url: "{url.host or "127.0.0.1"}"',
+        f"  port: {url.port or 5432}",
+        f'  db: "{url.database}"',
+        f'  username: "{url.username or ""}"',
+        f'  password: "{url.password or ""}"',
+    ]
+    if url.query:  # e.g. options=-csearch_path=<schema>: the trackers stay in the test's schema
+        lines.append("  query:")
+        lines += [f'    {key}: "{value}"' for key, value in url.query.items()]
+    return "\n".join(lines) + "\n"
+
+
 @contextmanager
 def action_server(work_dir: Path, env: dict[str, str]) -> Iterator[str]:
-    """The action server; yields its webhook URL."""
+    """The action server on loopback only, as run_all.sh starts it; yields its webhook URL."""
     port = free_port()
     log = work_dir / f"actions-{port}.log"
     command = [str(BIN / "rasa"), "run", "actions", "--port", str(port)]
-    with _process(command, env, log) as process:
+    # rasa_sdk has no host option and binds SANIC_HOST, by default every interface.
+    with _process(command, {**env, "SANIC_HOST": "127.0.0.1"}, log) as process:
         _wait(f"http://127.0.0.1:{port}/health", 60, process, log)
         yield f"http://127.0.0.1:{port}/webhook"
 
 
 @contextmanager
 def rasa_server(work_dir: Path, endpoints: Path, env: dict[str, str]) -> Iterator[str]:
-    """A Rasa server with the REST and LINE channels; yields its base URL."""
+    """A Rasa server with the REST and LINE channels; yields its base URL.
+
+    Its HTTP API (trackers, ``/status``) answers only with ``env["RASA_AUTH_TOKEN"]``.
+    """
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: `make test` trains it before pytest runs")
     port = free_port()
@@ -98,6 +157,8 @@ def rasa_server(work_dir: Path, endpoints: Path, env: dict[str, str]) -> Iterato
         str(BIN / "rasa"),
         "run",
         "--enable-api",
+        "--auth-token",
+        env["RASA_AUTH_TOKEN"],
         "--interface",
         "127.0.0.1",
         "--port",
@@ -110,7 +171,8 @@ def rasa_server(work_dir: Path, endpoints: Path, env: dict[str, str]) -> Iterato
         str(PROJECT_ROOT / "credentials.yml"),
     ]
     with _process(command, env, log) as process:
-        _wait(f"http://127.0.0.1:{port}/status", 240, process, log)
+        token = env["RASA_AUTH_TOKEN"]
+        _wait(f"http://127.0.0.1:{port}/status?token={token}", 240, process, log)
         yield f"http://127.0.0.1:{port}"
 
 
@@ -120,18 +182,23 @@ class RunningBot:
     action_url: str
     database_url: str
     var_dir: Path
+    auth_token: str  # what clients of Rasa's HTTP API (the chat proxy) must send
 
 
 @contextmanager
 def running_bot(
     work_dir: Path, database_url: str, extra_env: dict[str, str] | None = None
 ) -> Iterator[RunningBot]:
-    """Action server + one Rasa server using ``database_url`` for tickets."""
+    """Action server + one Rasa server using ``database_url`` for tickets and trackers."""
     var_dir = work_dir / "var"
     env = bot_env(var_dir, database_url, extra_env)
     with ExitStack() as stack:
         action_url = stack.enter_context(action_server(work_dir, env))
         endpoints = work_dir / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "{action_url}"\n', encoding="utf-8")
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "{action_url}"\n'
+            + tracker_store_yaml(database_url, var_dir),
+            encoding="utf-8",
+        )
         rasa_url = stack.enter_context(rasa_server(work_dir, endpoints, env))
-        yield RunningBot(rasa_url, action_url, database_url, var_dir)
+        yield RunningBot(rasa_url, action_url, database_url, var_dir, env["RASA_AUTH_TOKEN"])

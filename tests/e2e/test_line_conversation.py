@@ -1,8 +1,9 @@
 """A whole LINE conversation, from adding the account to a ticket, against a fake LINE API.
 
 The real Rasa server (with the LINE channel from credentials.yml) and action server run as
-processes; LINE's API is a recording server on loopback, and webhook bodies are signed with the
-channel secret exactly as LINE signs them.
+processes, as `make run` starts them; LINE's API is a recording server on loopback, and webhook
+bodies are signed with the channel secret exactly as LINE signs them. Runs on SQLite and on
+PostgreSQL (tickets and Rasa's tracker store; ``e2e_database_url`` in conftest.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 
 import pytest
 
-from bot.tickets import Role, TicketStore, upgrade_database
+from bot.tickets import Role, TicketStore
 from tests.channels.line_testkit import SECRET, FakeLineApi, LineWebhookClient, make_event
 from tests.e2e.servers import running_bot
 
@@ -34,11 +35,10 @@ async def _exchange(fake: FakeLineApi, client: LineWebhookClient, event: dict) -
     return "\n".join(m.get("text", "") for call in fake.accepted[before:] for m in call.messages)
 
 
-async def test_follow_to_ticket_over_line(tmp_path):
+async def test_follow_to_ticket_over_line(tmp_path, e2e_database_url):
     fake = FakeLineApi()
     await fake.start()
-    url = f"sqlite:///{tmp_path / 'tickets.sqlite3'}"
-    upgrade_database(url)
+    url = e2e_database_url
     env = {
         "LINE_CHANNEL_SECRET": SECRET,
         "LINE_CHANNEL_ACCESS_TOKEN": "test-access-token",

@@ -12,11 +12,11 @@ from contextlib import ExitStack
 
 import aiohttp
 import pytest
-import redis
 import sqlalchemy as sa
 
 from bot.settings import PROJECT_ROOT
 from tests.e2e.servers import action_server, bot_env, rasa_server
+from tests.services import require_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -32,7 +32,7 @@ async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str)
 
 
 async def test_two_instances_continue_one_conversation(tmp_path):
-    redis.Redis(host="127.0.0.1", port=6379).ping()  # fail loudly if Redis is not there
+    require_redis()  # fail loudly if Redis is not there
     sender = f"multi-{uuid.uuid4().hex[:8]}"
     with ExitStack() as stack:
         env = bot_env(tmp_path / "var", f"sqlite:///{tmp_path / 'tickets.sqlite3'}")
@@ -48,6 +48,7 @@ async def test_two_instances_continue_one_conversation(tmp_path):
                 "REDIS_HOST": "127.0.0.1",
                 "REDIS_PORT": "6379",
                 "REDIS_LOCK_DB": "1",
+                "REDIS_PASSWORD": "",
             }
         )
         endpoints = PROJECT_ROOT / "endpoints.production.yml"

@@ -1,32 +1,60 @@
-"""From the first message over the REST channel to a ticket a coordinator reads in the API.
+"""From a resident's first message to a ticket a coordinator reads, on SQLite and PostgreSQL.
 
-The real Rasa server and action server run as processes; the console app runs in-process on
-the same database, as `make run` would have it.
+The real Rasa server and action server run as processes, locked down as `make run` starts them
+(Rasa's HTTP API needs the token; both listen on loopback only); the console app with the
+residents' web chat runs in-process on the same database, as `make run` would have it. One
+Rasa server per backend serves every test of this module (it takes ~50 s to start).
+
+Paths: the REST channel directly, and the web chat through the console's proxy at
+``/chat/api/message`` (server-issued sender id in a cookie, never a sender from the client).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import uuid
 from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 
 from bot.console.app import create_app
 from bot.settings import load_settings
-from bot.tickets import Role, TicketStore, upgrade_database
-from tests.e2e.servers import RunningBot, running_bot
+from bot.tickets import Role, TicketStore, User
+from bot.web import setup as web_chat
+from tests.e2e.servers import (
+    RunningBot,
+    accepts_connections,
+    non_loopback_address,
+    running_bot,
+)
 
 pytestmark = pytest.mark.slow
 
+PHONE = "090-1234-5678"
+
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+def bot(tmp_path_factory: pytest.TempPathFactory, e2e_database_url: str) -> Iterator[RunningBot]:
     work_dir = tmp_path_factory.mktemp("e2e")
-    url = f"sqlite:///{work_dir / 'tickets.sqlite3'}"
-    upgrade_database(url)
-    with running_bot(work_dir, url) as running:
+    with running_bot(work_dir, e2e_database_url) as running:
         yield running
+
+
+@pytest.fixture
+def store(bot: RunningBot) -> Iterator[TicketStore]:
+    ticket_store = TicketStore(bot.database_url)
+    yield ticket_store
+    ticket_store.dispose()
+
+
+def coordinator(store: TicketStore, city: str) -> User:
+    return store.create_user(
+        f"{city}-c-{uuid.uuid4().hex[:6]}", "a-long-password-123", Role.COORDINATOR, city
+    )
 
 
 async def say(session: aiohttp.ClientSession, bot: RunningBot, text: str) -> str:
@@ -38,10 +66,9 @@ async def say(session: aiohttp.ClientSession, bot: RunningBot, text: str) -> str
     return "\n".join(reply.get("text", "") for reply in replies)
 
 
-async def test_a_resident_reaches_a_ticket_in_the_console_api(bot, aiohttp_client):
-    store = TicketStore(bot.database_url)
-    store.create_user("ube-coordinator", "a-long-password-123", Role.COORDINATOR, "ube")
-    token = store.create_api_token("ube-coordinator").token
+async def test_a_resident_reaches_a_ticket_in_the_console_api(bot, store, aiohttp_client):
+    user = coordinator(store, "ube")
+    token = store.create_api_token(user.username).token
 
     async with aiohttp.ClientSession() as session:
         routed = await say(
@@ -58,12 +85,13 @@ async def test_a_resident_reaches_a_ticket_in_the_console_api(bot, aiohttp_clien
         assert "伝えてもよいですか" in consent
         assert "重層的支援会議" in await say(session, bot, "/affirm")
         summary = await say(session, bot, "/deny")
-        assert "090-1234-5678" in summary and "この内容で送ってよいですか" in summary
+        assert PHONE in summary and "この内容で送ってよいですか" in summary
         received = await say(session, bot, "/affirm")
 
     match = re.search(r"UBE-\d{4}-\d{6}", received)
     assert match, received
-    console = await aiohttp_client(create_app(load_settings(), store))
+    settings = dataclasses.replace(load_settings(), database_url=bot.database_url)
+    console = await aiohttp_client(create_app(settings, store))
     response = await console.get(
         f"/api/tickets/{match.group(0)}", headers={"Authorization": f"Bearer {token}"}
     )
@@ -72,9 +100,74 @@ async def test_a_resident_reaches_a_ticket_in_the_console_api(bot, aiohttp_clien
     ticket = body.get("ticket", body)
     assert ticket["city"] == "ube"
     assert "housing" in ticket["categories"]
-    assert ticket["summary"]["contact_value"] == "090-1234-5678"
+    assert ticket["summary"]["contact_value"] == PHONE
     assert ticket["status"] == "new"
-    store.dispose()
+
+
+class WebResident:
+    """A resident on the website chat: one browser (cookie jar), buttons pressed as offered."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.buttons: list[dict[str, str]] = []
+
+    async def _post(self, body: dict[str, Any]) -> str:
+        response = await self.client.post("/chat/api/message", json=body)
+        assert response.status == 200, await response.text()
+        replies = await response.json()
+        self.buttons = [button for reply in replies for button in reply.get("buttons") or []]
+        return "\n".join(reply.get("text", "") for reply in replies)
+
+    async def type(self, text: str) -> str:
+        """Typed words; the page never sends a sender id: the server's cookie names us."""
+        return await self._post({"message": text})
+
+    async def press(self, title: str) -> str:
+        """Press a button the bot offered (its payload is what the page sends)."""
+        offered = {button["title"]: button["payload"] for button in self.buttons}
+        assert title in offered, f"{title!r} not among the offered buttons {list(offered)}"
+        return await self._post({"message": offered[title], "payload": True})
+
+    async def answer(self, text: str) -> str:
+        """Press the button titled ``text`` when there is one, else type it."""
+        if any(button["title"] == text for button in self.buttons):
+            return await self.press(text)
+        return await self.type(text)
+
+
+async def test_a_web_chat_resident_reaches_a_ticket_through_the_console_proxy(
+    bot, store, aiohttp_client
+):
+    settings = dataclasses.replace(
+        load_settings(),
+        database_url=bot.database_url,
+        rasa_url=bot.rasa_url,
+        rasa_auth_token=bot.auth_token,
+    )
+    console = await aiohttp_client(create_app(settings, store, plugins=[web_chat]))
+    assert (await console.get("/chat?city=kurume")).status == 200
+    resident = WebResident(console)
+
+    routed = await resident.type("久留米市に住んでいます。借金の督促が毎日来て困っています")
+    assert "生活自立支援センター" in routed
+    assert "答えたくない" in await resident.press("はい、連絡がほしい")
+    for answer in ["本人", "40〜64歳", "ひとり暮らし", "今週中", "電話"]:
+        await resident.answer(answer)
+    await resident.type(PHONE)
+    assert "伝えてもよいですか" in await resident.type("じろう")
+    await resident.press("同意する")
+    summary = await resident.press("共有してよい")  # the support meeting
+    assert PHONE in summary and "この内容で送ってよいですか" in summary
+    received = await resident.press("この内容で送る")
+
+    match = re.search(r"KURUME-\d{4}-\d{6}", received)
+    assert match, received
+    ticket = store.get(match.group(0), coordinator(store, "kurume"))
+    assert ticket is not None
+    assert ticket.channel.value == "web"
+    assert ticket.summary.contact_value == PHONE
+    # The conversation id is the server's, not anything the page could have chosen.
+    assert ticket.conversation_id.startswith("web-")
 
 
 @pytest.mark.parametrize(
@@ -99,3 +192,37 @@ async def test_bad_input_gets_a_polite_reply_and_the_conversation_goes_on(bot, t
         ) as response:
             follow_up = "\n".join(r.get("text", "") for r in await response.json())
         assert "借金" in follow_up
+
+
+async def test_nobody_reads_a_residents_conversation_without_the_rasa_token(bot):
+    """Rasa's HTTP API holds residents' messages and phone numbers: the token is required."""
+    sender = f"private-{uuid.uuid4().hex[:8]}"
+    tracker = f"{bot.rasa_url}/conversations/{sender}/tracker"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(
+            f"{bot.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": f"電話は {PHONE} です。家賃が払えません"},
+        ) as response:
+            assert response.status == 200
+        async with session.get(tracker) as response:
+            assert response.status == 401
+            assert PHONE not in await response.text()
+        async with session.get(tracker, params={"token": "not-the-token"}) as response:
+            assert response.status == 401
+        async with session.get(tracker, params={"token": bot.auth_token}) as response:
+            assert response.status == 200
+            body = await response.json()
+    texts = [event.get("text") for event in body["events"] if event.get("event") == "user"]
+    assert any(PHONE in (text or "") for text in texts)
+
+
+def test_action_server_and_rasa_api_are_reachable_on_loopback_only(bot):
+    """Someone on the network cannot call actions (which write tickets) or Rasa's API directly."""
+    address = non_loopback_address()
+    if address is None:  # pragma: no cover - depends on the machine
+        pytest.skip("this machine has no network address besides loopback: nothing to reach")
+    for url in (bot.action_url, bot.rasa_url):
+        port = urlsplit(url).port
+        assert port is not None
+        assert accepts_connections("127.0.0.1", port), url
+        assert not accepts_connections(address, port), f"{url} answers on {address}"
