@@ -12,6 +12,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from bot.private_files import private_umask
+
 # Modules that contribute subcommands. Imported lazily so that `intake user add` does not pay
 # for TensorFlow and `intake classify` does not need the database driver.
 SUBCOMMAND_MODULES: dict[str, str] = {
@@ -51,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     selected = args_list[0] if args_list and args_list[0] in SUBCOMMAND_MODULES else None
     parser = build_parser(selected)
     args = parser.parse_args(args_list)
+    # Databases, outbox entries and purge work files hold residents' data (bot.private_files).
+    private_umask()
     result = args.handler(args)
     return int(result or 0)
 

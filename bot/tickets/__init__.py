@@ -3,7 +3,7 @@
 Public API (import from here; submodules are implementation detail):
 
 * ``TicketStore`` — tickets, event log, staff users, API tokens (``store.py``, ``users.py``)
-* ``submit`` / ``flush_outbox`` / ``Outbox`` — never lose an intake when the DB is down
+* ``submit`` / ``drain_once`` / ``Outbox`` — never lose an intake when the DB is down
 * ``upgrade_database`` — Alembic migrations to head (schema is never created otherwise)
 * ``mask`` / ``mask_text`` — personal data for logs and analytics
 * value types and exceptions below.
@@ -43,7 +43,7 @@ from bot.tickets.errors import (
 from bot.tickets.lifecycle import TRANSITIONS, derive_priority
 from bot.tickets.masking import mask, mask_text
 from bot.tickets.migrate import downgrade_database, upgrade_database
-from bot.tickets.outbox import FlushReport, Outbox, flush_outbox, submit
+from bot.tickets.outbox import DrainReport, Outbox, drain_once, submit
 from bot.tickets.store import TicketStore
 
 __all__ = [
@@ -55,7 +55,7 @@ __all__ = [
     "ConsentRequired",
     "ContactMethod",
     "EventKind",
-    "FlushReport",
+    "DrainReport",
     "IntakeSummary",
     "InvalidAssignee",
     "InvalidTransition",
@@ -78,7 +78,7 @@ __all__ = [
     "WeakPassword",
     "derive_priority",
     "downgrade_database",
-    "flush_outbox",
+    "drain_once",
     "mask",
     "mask_text",
     "submit",

@@ -19,7 +19,7 @@ from bot.settings import load_settings
 from bot.tickets.domain import Role
 from bot.tickets.errors import TicketError
 from bot.tickets.migrate import current_revision, head_revision, upgrade_database
-from bot.tickets.outbox import Outbox, flush_outbox
+from bot.tickets.outbox import Outbox, drain_once
 from bot.tickets.store import TicketStore
 
 Handler = Callable[[argparse.Namespace], int]
@@ -162,8 +162,15 @@ def _db_current(_args: argparse.Namespace) -> int:
 
 
 def _outbox_flush(_args: argparse.Namespace) -> int:
+    """One delivery pass now, printing the references delivered; exit 1 if the DB is still down.
+
+    The drainer (``outbox drain``) does the same continuously; this is for an operator who wants
+    the queue emptied and the references in hand right after fixing the database, or for a
+    deployment that runs it from cron instead of the drainer. Safe next to a running drainer
+    (entries are locked).
+    """
     settings = load_settings()
-    report = flush_outbox(_store(), Outbox(settings.var_dir / "outbox"))
+    report = drain_once(_store(), Outbox(settings.var_dir / "outbox"))
     for reference in report.delivered:
         print(reference)
     _err(
@@ -241,7 +248,8 @@ def register(subparsers: Any) -> None:
 
     outbox = subparsers.add_parser("outbox", help="未送信の受付 / queued submissions")
     outbox_cmds = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
-    _sub(outbox_cmds, "flush", "再送 / deliver queued submissions", _outbox_flush)
+    flush = "今すぐ1回再送 / deliver queued submissions once, now (drain: continuously)"
+    _sub(outbox_cmds, "flush", flush, _outbox_flush)
     _sub(outbox_cmds, "status", "件数 / count queued submissions", _outbox_status)
     _sub(outbox_cmds, "drain", "自動で再送し続ける / deliver continuously", _outbox_drain)
     requeue = "送れなかったものを戻す / requeue failed/ after a fix"

@@ -1,14 +1,18 @@
 """The outbox drainer: a long-running process that delivers queued intakes by itself.
 
-Without it, an intake queued while the database was down (an urgent one, at night) would wait
-for someone to run ``intake outbox flush``. It polls the outbox every few seconds (a directory
-listing: nothing touches the database while the outbox is empty), delivers what it finds, and
-while the database stays down backs off exponentially, capped, with jitter so that several
-drainers (one per host) do not hammer a recovering database in step. Running several is safe:
-each entry is claimed with a file lock (see ``bot.tickets.outbox``).
+An intake queued while the database was down (an urgent one, at night) must reach staff as
+soon as the database answers again, without anyone noticing and acting. The drainer polls the
+outbox every few seconds (a directory listing: nothing touches the database while the outbox is
+empty), delivers what it finds with ``bot.tickets.outbox.drain_once``, and while the database
+stays down backs off exponentially, capped, with jitter so that several drainers (one per host)
+do not hammer a recovering database in step. Running several is safe: each entry is claimed
+with a file lock (see ``bot.tickets.outbox``).
 
-Run it as ``intake outbox drain`` or ``python -m bot.tickets.drainer``; SIGTERM/SIGINT stop it
-between two deliveries. Logs carry counts and error class names only.
+It builds its store like every other process (``TicketStore.from_settings``), so a queued
+intake gets the same reference time zone and review threshold as one created directly.
+
+Run it as ``intake outbox drain`` (``make run`` starts it) or ``python -m bot.tickets.drainer``;
+SIGTERM/SIGINT stop it between two deliveries. Logs carry counts and error class names only.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ import signal
 import threading
 from dataclasses import dataclass
 
+from bot.private_files import private_umask
 from bot.settings import Settings, load_settings
-from bot.tickets.outbox import FlushReport, Outbox, flush_outbox
+from bot.tickets.outbox import DrainReport, Outbox, drain_once
 from bot.tickets.store import TicketStore
 
 log = logging.getLogger(__name__)
@@ -66,7 +71,7 @@ class Drainer:
     def step(self) -> float:
         """Run one pass; returns how long to wait before the next one."""
         try:
-            report = flush_outbox(self.store, self.outbox)
+            report = drain_once(self.store, self.outbox)
         except Exception as error:  # the loop must outlive a full disk or a bug in one pass
             log.error("outbox pass failed: %s", type(error).__name__)
             return self._failed()
@@ -98,7 +103,7 @@ class Drainer:
         return delay
 
     @staticmethod
-    def _log(report: FlushReport) -> None:
+    def _log(report: DrainReport) -> None:
         if report.delivered or report.failed:
             log.info(
                 "outbox: delivered %d, moved to failed/ %d, waiting %d",
@@ -109,8 +114,13 @@ class Drainer:
 
 
 def drainer_from_settings(settings: Settings) -> Drainer:
+    """The drainer ``run_forever`` runs: the settings' database, outbox, poll and backoff.
+
+    The store comes from ``TicketStore.from_settings`` so that queued intakes are created
+    exactly like direct ones (time zone of the reference year, ``REVIEW_TICKETS_PER_DAY``).
+    """
     return Drainer(
-        TicketStore(settings.database_url, timezone=settings.timezone),
+        TicketStore.from_settings(settings),
         Outbox(settings.var_dir / "outbox"),
         poll_seconds=settings.outbox_poll_seconds,
         backoff=Backoff(settings.outbox_backoff_base_seconds, settings.outbox_backoff_max_seconds),
@@ -119,6 +129,7 @@ def drainer_from_settings(settings: Settings) -> Drainer:
 
 def run_forever(settings: Settings | None = None) -> int:
     """Run until SIGTERM or SIGINT; the exit status is 0 after a clean stop."""
+    private_umask()  # the outbox and a new SQLite database hold residents' data
     drainer = drainer_from_settings(settings or load_settings())
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -131,6 +142,11 @@ def run_forever(settings: Settings | None = None) -> int:
 
 
 def main() -> int:
+    """``python -m bot.tickets.drainer``: log to stderr at INFO (counts only), run until stopped.
+
+    Kept next to ``intake outbox drain`` so that a service manager can start the drainer
+    without the CLI's argument parsing; both end in ``run_forever``.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return run_forever()
 

@@ -13,21 +13,28 @@ Concurrency: temp files end in ``.partial`` so a drainer never picks up a half-w
 a drainer delivers an entry only while holding an exclusive ``flock`` on it (released by the
 kernel if the drainer dies, so nothing stays claimed forever), and re-checks after locking that
 the path still names the file it locked (it may have been delivered or re-queued meanwhile).
+Removing or setting aside a delivered entry first renames it off its name and only then checks
+it is the locked file (``Outbox._take``), so a copy re-queued at that moment is never the one
+deleted or moved.
 
 Entries that cannot be delivered because of *them* (unreadable, or refused by the database:
 ``IntegrityError``, ``DataError``…) are moved to ``failed/`` instead of blocking the queue;
 ``requeue_failed`` puts them back once the cause is fixed.
 
-Files contain the resident's data: they are created 0600 in a 0700 directory.
+Files contain the resident's data: they are created 0600 in a 0700 directory (an existing
+directory that is wider, e.g. made by hand or by an older version, is tightened on the next write).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import logging
 import os
+import secrets
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,8 +86,8 @@ class OutboxCounts:
 
 
 @dataclass
-class FlushReport:
-    """Outcome of one ``flush_outbox`` run (counts only: safe to log)."""
+class DrainReport:
+    """Outcome of one ``drain_once`` run (counts only: safe to log)."""
 
     delivered: list[str] = field(default_factory=list)  # ticket references
     remaining: int = 0
@@ -139,19 +146,21 @@ class Outbox:
     def remove(self, claimed: OutboxEntry | Unreadable) -> None:
         """Delete a delivered entry.
 
-        Only if the path still names the claimed file: a writer that re-queued the same key
-        meanwhile left a new file, which the next run delivers (same key, same ticket).
+        Only the claimed file: a writer that re-queued the same key meanwhile left a new file,
+        which the next run delivers (same key, same ticket).
         """
-        if self._inode(claimed.path) == claimed.inode:
-            claimed.path.unlink(missing_ok=True)
+        taken = self._take(claimed)
+        if taken is not None:
+            taken.unlink()
             self._fsync(self.directory)
 
     def quarantine(self, claimed: OutboxEntry | Unreadable) -> None:
         """Move an entry aside so it stops blocking, without deleting anyone's data."""
-        if self._inode(claimed.path) != claimed.inode:
+        taken = self._take(claimed)
+        if taken is None:
             return  # replaced by a fresh copy meanwhile: that one gets its own try
-        self.failed_directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.replace(claimed.path, self.failed_directory / claimed.path.name)
+        _private_directory(self.failed_directory)
+        os.replace(taken, self.failed_directory / claimed.path.name)
         self._fsync(self.failed_directory)
         self._fsync(self.directory)
 
@@ -187,8 +196,36 @@ class Outbox:
 
     # --- internals ----------------------------------------------------------------------
 
+    def _take(self, claimed: OutboxEntry | Unreadable) -> Path | None:
+        """Move the claimed file off its name; where it is now, or None if it was not there.
+
+        Checking "does the name still hold my file?" and then unlinking or renaming the name
+        leaves a gap in which a writer can re-queue the same key onto it, and the drainer would
+        delete or set aside that fresh copy instead. So the name is renamed first (atomic) and
+        what was moved is checked afterwards: the locked file is returned; a fresh copy is
+        linked back under its name (unless a newer one already arrived: same key) and None is
+        returned. The temporary name is itself a waiting entry (``.json``): if the drainer dies
+        right here, the file is simply delivered again (same key, same ticket), and other
+        drainers skip it meanwhile because of the lock.
+        """
+        path = claimed.path
+        taken = path.with_name(f"{path.name[: -len(SUFFIX)]}-{secrets.token_hex(8)}{SUFFIX}")
+        try:
+            os.rename(path, taken)
+        except FileNotFoundError:
+            return None  # the name is gone; the locked file went with it
+        if self._inode(taken) == claimed.inode:
+            return taken
+        # Put the fresh copy back; unlike rename, link never replaces a newer copy. It fails if
+        # a newer copy holds the name, or if another drainer took this one meanwhile: fine.
+        with contextlib.suppress(FileExistsError, FileNotFoundError):
+            os.link(taken, path)
+        taken.unlink(missing_ok=True)
+        self._fsync(self.directory)
+        return None
+
     def _write(self, directory: Path, submission: Submission) -> Path:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _private_directory(directory)
         key_hash = hashlib.sha256(submission.idempotency_key.encode("utf-8")).hexdigest()
         target = directory / f"{submission.city}.{key_hash}{SUFFIX}"
         payload = {
@@ -247,6 +284,24 @@ class Outbox:
             os.close(fd)
 
 
+def _private_directory(directory: Path) -> None:
+    """Create ``directory`` 0700, or tighten it to 0700 if it exists with a wider mode.
+
+    ``mkdir(mode=...)`` applies only to a directory it creates: one made by hand, by an older
+    version or by a wide umask would otherwise keep listing residents' entries (city and key
+    hash in each name) to every local user. Not being able to tighten it (not its owner) is
+    logged, not raised: the entries themselves are 0600, and refusing to keep an intake would
+    lose it.
+    """
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = stat.S_IMODE(directory.stat().st_mode)
+    if mode & 0o077:
+        try:
+            os.chmod(directory, 0o700)
+        except PermissionError:
+            log.warning("outbox directory %s is mode %o and cannot be tightened", directory, mode)
+
+
 def _scan(directory: Path, city: str | None) -> list[float]:
     """Modification times of the entries of ``city`` (all cities if None) in one directory."""
     if not directory.is_dir():
@@ -289,7 +344,7 @@ def submit(submission: Submission, store: TicketStore, outbox: Outbox) -> Submis
     return SubmissionResult(status="created", reference=ticket.reference)
 
 
-def flush_outbox(store: TicketStore, outbox: Outbox | None = None) -> FlushReport:
+def drain_once(store: TicketStore, outbox: Outbox | None = None) -> DrainReport:
     """Deliver queued submissions once; each is removed only after its ticket exists.
 
     Safe to run concurrently (each entry is claimed with a lock; idempotency keys on top).
@@ -298,7 +353,7 @@ def flush_outbox(store: TicketStore, outbox: Outbox | None = None) -> FlushRepor
     ``<settings.var_dir>/outbox``.
     """
     outbox = outbox or default_outbox()
-    report = FlushReport()
+    report = DrainReport()
     for path in outbox.waiting_paths():
         with outbox.claim(path) as claimed:
             if claimed is None:

@@ -11,6 +11,9 @@ several times a day, and dropping a ticket would lose exactly that person. But f
 * a coordinator or admin clears the mark after a look (``TicketStore.clear_review``, logged
   as ``review_cleared``); from then on it is an ordinary ticket again.
 
+The queue's side of the rule (rank and urgent filter) is ``effective_priority_rank`` and
+``priority_filter`` here, so the store's queries and this policy cannot drift apart.
+
 Senders are counted by ``sender_hash`` (SHA-256 of the conversation's sender id, with a
 domain prefix), stored on the ticket, so the count needs no raw id and has an index.
 """
@@ -19,12 +22,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from bot.tickets.domain import Role, User
+from bot.tickets.domain import Priority, Role, User
 from bot.tickets.errors import TicketError
+from bot.tickets.lifecycle import PRIORITY_RANK
 from bot.tickets.schema import TicketRow
 
 DEFAULT_THRESHOLD = 3
@@ -57,3 +62,28 @@ def check_can_clear(user: User) -> None:
             "確認済みにできるのはコーディネーターと管理者です"
             " / only coordinators and admins can clear the review mark"
         )
+
+
+def effective_priority_rank() -> Any:
+    """The queue's sort key: ``PRIORITY_RANK``, but a marked urgent ticket ranks as "high".
+
+    Right after the genuinely urgent tickets, among the "high" ones: a flood cannot push real
+    emergencies down, and a flagged ticket is not buried either.
+    """
+    flagged_urgent = and_(
+        TicketRow.needs_review.is_(True), TicketRow.priority == Priority.URGENT.value
+    )
+    return case(
+        (flagged_urgent, PRIORITY_RANK[Priority.HIGH]),
+        *[(TicketRow.priority == p.value, r) for p, r in PRIORITY_RANK.items()],
+        else_=len(PRIORITY_RANK),
+    )
+
+
+def priority_filter(priority: Priority | str) -> Any:
+    """Tickets that count as ``priority``: a marked ticket is never counted as urgent."""
+    wanted = Priority(priority)
+    condition = TicketRow.priority == wanted.value
+    if wanted is Priority.URGENT:
+        return and_(condition, TicketRow.needs_review.is_(False))
+    return condition

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -80,10 +81,18 @@ SubmissionFactory = Callable[..., Submission]
 
 @pytest.fixture
 def make_submission() -> SubmissionFactory:
-    """Build a valid submission; keyword arguments override the defaults."""
+    """Build a valid submission; keyword arguments override the defaults.
+
+    ``key`` is the intake's idempotency key, by default a fresh ``intake:<uuid>`` like the bot's
+    (one per intake, see ``bot.intake.summary``). ``sender`` is the conversation (LINE user,
+    web chat) the intake came from: review counting is per sender, so tests that mean "the
+    same resident again" pass the same ``sender``; by default every call is a new sender, so
+    no test is marked for review by accident.
+    """
 
     def build(
-        key: str = "sender-1:1",
+        key: str | None = None,
+        sender: str | None = None,
         city: str = "ube",
         windows: tuple[str, ...] = ("ube.seikatsu_support",),
         categories: tuple[str, ...] = ("生活困窮",),
@@ -94,13 +103,13 @@ def make_submission() -> SubmissionFactory:
     ) -> Submission:
         at = datetime(2026, 3, 9, 23, 50, tzinfo=timezone.utc)
         return Submission(
-            idempotency_key=key,
+            idempotency_key=key or f"intake:{uuid4()}",
             city=city,
             categories=categories,
             window_ids=windows,
             crisis=crisis,
             channel=Channel.WEB,
-            conversation_id=key.split(":")[0],
+            conversation_id=sender or f"web-{uuid4().hex}",
             summary=IntakeSummary(
                 worry_text_summary="家賃が払えず困っている",
                 about_whom=AboutWhom.SELF,

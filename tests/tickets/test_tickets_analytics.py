@@ -10,12 +10,10 @@ from bot.tickets.analytics import UNCATEGORISED, WeeklyCount, weekly_counts
 
 def test_weekly_counts(store: TicketStore, make_submission, clock) -> None:
     clock.set(datetime(2026, 3, 8, 14, 0, tzinfo=timezone.utc))  # Sun 23:00 JST: week 10
-    store.create_ticket(make_submission(key="a:1", categories=("生活困窮", "住まい")))
+    store.create_ticket(make_submission(categories=("生活困窮", "住まい")))
     clock.set(datetime(2026, 3, 8, 15, 30, tzinfo=timezone.utc))  # Mon 00:30 JST: week 11
-    store.create_ticket(make_submission(key="b:1", categories=("生活困窮",)))
-    store.create_ticket(
-        make_submission(key="c:1", city="kurume", windows=("kurume.x",), categories=())
-    )
+    store.create_ticket(make_submission(categories=("生活困窮",)))
+    store.create_ticket(make_submission(city="kurume", windows=("kurume.x",), categories=()))
     assert list(weekly_counts(store)) == [
         WeeklyCount("kurume", 2026, 11, UNCATEGORISED, 1),
         WeeklyCount("ube", 2026, 10, "住まい", 1),

@@ -81,7 +81,9 @@ def test_db_upgrade_and_current(cli_env: TicketStore, capsys) -> None:
     assert "current=0004 head=0004" in capsys.readouterr().out
 
 
-def test_outbox_flush(cli_env: TicketStore, tmp_path: Path, make_submission, capsys) -> None:
+def test_outbox_flush_delivers_the_queue_once_and_prints_the_references(
+    cli_env: TicketStore, tmp_path: Path, make_submission, capsys
+) -> None:
     Outbox(tmp_path / "var" / "outbox").put(make_submission())
     assert main(["outbox", "status"]) == 0
     assert capsys.readouterr().out.strip() == "1"

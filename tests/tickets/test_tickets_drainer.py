@@ -9,6 +9,7 @@ within 30 seconds.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import random
 import signal
@@ -22,11 +23,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 from bot.tickets import Outbox, TicketStore, submit, upgrade_database
-from bot.tickets.drainer import Backoff, Drainer
+from bot.tickets.drainer import Backoff, Drainer, drainer_from_settings
 from bot.tickets.schema import TicketRow
+from tests.services import TEST_POSTGRES_URL
 
 
 def test_backoff_grows_is_capped_and_jittered() -> None:
@@ -53,6 +56,32 @@ def test_the_drainer_backs_off_while_the_database_is_down_then_polls_again(
     assert drainer.step() == 5.0
     assert len(outbox) == 0 and drainer.delivered == ["UBE-2026-000001"]
     dead.dispose()
+
+
+@pytest.mark.parametrize(("threshold", "earlier", "marked"), [(1, 1, True), (5, 3, False)])
+def test_an_intake_delivered_by_the_drainer_follows_the_configured_review_threshold(
+    db_url: str, tmp_path: Path, make_submission, threshold: int, earlier: int, marked: bool
+) -> None:
+    """REVIEW_TICKETS_PER_DAY applies to queued intakes too: a flood sent while the database
+    was down must not reach staff as "urgent", nor a city's higher limit be ignored."""
+    settings = dataclasses.replace(
+        Settings(),
+        database_url=db_url,
+        var_dir=tmp_path / "var",
+        review_tickets_per_day=threshold,
+    )
+    drainer = drainer_from_settings(settings)
+    try:
+        for _ in range(earlier):
+            assert not drainer.store.create_ticket(make_submission(sender="night")).needs_review
+        queued = make_submission(sender="night", urgency="今日中")
+        drainer.outbox.put(queued)
+        drainer.step()
+        assert len(drainer.outbox) == 0
+        ticket = drainer.store.get_by_idempotency_key(queued.idempotency_key)
+        assert ticket is not None and ticket.needs_review is marked
+    finally:
+        drainer.store.dispose()
 
 
 # --- two real drainer processes, PostgreSQL down then back ---------------------------------
@@ -129,14 +158,20 @@ def _start_drainer(env: dict[str, str], log_path: Path) -> subprocess.Popen[byte
         )
 
 
+def _postgres_address() -> tuple[str, int]:
+    """Where the test PostgreSQL listens (``TEST_POSTGRES_URL``): what the port forwards to."""
+    url = make_url(TEST_POSTGRES_URL)
+    return url.host or "127.0.0.1", url.port or 5432
+
+
 @pytest.fixture
 def drainer_env(tmp_path: Path, migrated_pg_url: str) -> Iterator[tuple[dict[str, str], int]]:
+    """Drainer settings whose database is a local port nothing listens on yet."""
     port = _free_port()
-    down_url = migrated_pg_url.replace("127.0.0.1:5432", f"127.0.0.1:{port}")
-    assert down_url != migrated_pg_url, "the test database must be on 127.0.0.1:5432"
+    down_url = make_url(migrated_pg_url).set(host="127.0.0.1", port=port)
     env = {
         **os.environ,
-        "DATABASE_URL": down_url,
+        "DATABASE_URL": down_url.render_as_string(hide_password=False),
         "INTAKE_VAR_DIR": str(tmp_path / "var"),
         "OUTBOX_POLL_SECONDS": "0.2",
         "OUTBOX_BACKOFF_BASE_SECONDS": "0.2",
@@ -152,7 +187,7 @@ def test_two_drainers_deliver_a_queued_intake_once_within_30_s_of_the_database_r
     env, port = drainer_env
     outbox = Outbox(tmp_path / "var" / "outbox")
     down = TicketStore(env["DATABASE_URL"])
-    submissions = [make_submission(key=f"night-{n}:1", crisis=(n == 0)) for n in range(6)]
+    submissions = [make_submission(sender=f"night-{n}", crisis=(n == 0)) for n in range(6)]
     for submission in submissions:
         assert submit(submission, down, outbox).status == "queued"
     down.dispose()
@@ -168,7 +203,7 @@ def test_two_drainers_deliver_a_queued_intake_once_within_30_s_of_the_database_r
             time.sleep(0.2)
         assert _ticket_keys(up) == [] and len(outbox) == len(submissions)
 
-        forwarder = Forwarder(port, ("127.0.0.1", 5432))  # the database is back
+        forwarder = Forwarder(port, _postgres_address())  # the database is back
         back_at = time.monotonic()
         while len(outbox) or len(_ticket_keys(up)) < len(submissions):
             assert time.monotonic() - back_at < 30, "not delivered within 30 s"

@@ -16,7 +16,7 @@ def _ticket_count(store: TicketStore) -> int:
 
 
 def test_created_ticket_keeps_everything_the_bot_sent(store: TicketStore, make_submission) -> None:
-    submission = make_submission(crisis=True)
+    submission = make_submission(sender="sender-1", crisis=True)
     ticket = store.create_ticket(submission)
     assert ticket.status is Status.NEW and ticket.priority is Priority.URGENT
     assert ticket.summary == submission.summary
@@ -28,13 +28,13 @@ def test_created_ticket_keeps_everything_the_bot_sent(store: TicketStore, make_s
 
 
 def test_same_key_twice_returns_the_same_ticket(store: TicketStore, make_submission) -> None:
-    first = store.create_ticket(make_submission(key="s:1"))
-    again = store.create_ticket(make_submission(key="s:1"))
+    first = store.create_ticket(make_submission(key="intake:same"))
+    again = store.create_ticket(make_submission(key="intake:same"))
     assert again == first
     assert _ticket_count(store) == 1
     assert [e.kind for e in store.events(first.reference)] == ["created"]
     # A new submission in the same conversation is a new ticket.
-    assert store.create_ticket(make_submission(key="s:2")).reference != first.reference
+    assert store.create_ticket(make_submission(key="intake:other")).reference != first.reference
 
 
 def test_concurrent_creates_with_one_key_make_one_ticket(
@@ -48,7 +48,7 @@ def test_concurrent_creates_with_one_key_make_one_ticket(
     def create() -> None:
         try:
             barrier.wait()
-            refs.append(store.create_ticket(make_submission(key="race:1")).reference)
+            refs.append(store.create_ticket(make_submission(key="intake:race")).reference)
         except BaseException as error:
             errors.append(error)
 
@@ -61,7 +61,7 @@ def test_concurrent_creates_with_one_key_make_one_ticket(
     assert refs == ["UBE-2026-000001"] * workers
     assert _ticket_count(store) == 1
     # The losers' sequence increments were rolled back: the next number has no gap.
-    assert store.create_ticket(make_submission(key="next:1")).reference == "UBE-2026-000002"
+    assert store.create_ticket(make_submission()).reference == "UBE-2026-000002"
 
 
 def _bot_submission(intake_id: str, words: str):
@@ -89,7 +89,7 @@ def test_two_consultations_of_one_sender_are_two_tickets_and_a_retry_is_not(
     store: TicketStore,
 ) -> None:
     """Each intake has its own id: the sender's second consultation is stored, not merged."""
-    from bot.intake.summary import new_intake_id
+    from bot.intake.identity import new_intake_id
 
     first_id, second_id = new_intake_id(), new_intake_id()
     first = store.create_ticket(_bot_submission(first_id, "借金が返せません"))

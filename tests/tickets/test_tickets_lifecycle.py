@@ -99,12 +99,14 @@ def test_referral_needs_consent_to_the_support_meeting(
     store: TicketStore, make_submission, make_user
 ) -> None:
     make_user("tanaka")
-    ref = store.create_ticket(make_submission(support_meeting=False)).reference
+    ref = store.create_ticket(
+        make_submission(key="intake:no-meeting", support_meeting=False)
+    ).reference
     store.assign(ref, "tanaka", by="system")
     store.change_status(ref, "in_progress", by="system")
     with pytest.raises(ConsentRequired, match="重層的支援会議"):
         store.refer(ref, by="system")
     with pytest.raises(ConsentRequired):
         store.change_status(ref, "referred", by="system")
-    ticket = store.get_by_idempotency_key("sender-1:1")
+    ticket = store.get_by_idempotency_key("intake:no-meeting")
     assert ticket is not None and ticket.status is Status.IN_PROGRESS

@@ -17,11 +17,9 @@ KURUME = "kurume.fukushi_soudan"
 def tickets(store: TicketStore, make_submission) -> dict[str, str]:
     """One ticket per window: two in Ube, one in Kurume."""
     return {
-        SEIKATSU: store.create_ticket(make_submission(key="a:1", windows=(SEIKATSU,))).reference,
-        KOSODATE: store.create_ticket(make_submission(key="b:1", windows=(KOSODATE,))).reference,
-        KURUME: store.create_ticket(
-            make_submission(key="c:1", city="kurume", windows=(KURUME,))
-        ).reference,
+        SEIKATSU: store.create_ticket(make_submission(windows=(SEIKATSU,))).reference,
+        KOSODATE: store.create_ticket(make_submission(windows=(KOSODATE,))).reference,
+        KURUME: store.create_ticket(make_submission(city="kurume", windows=(KURUME,))).reference,
     }
 
 
@@ -83,13 +81,13 @@ def test_list_puts_urgent_first_then_oldest_and_filters(
     store: TicketStore, make_submission, make_user
 ) -> None:
     coordinator = make_user("coord", Role.COORDINATOR)
-    normal_old = store.create_ticket(make_submission(key="n1:1")).reference
-    high = store.create_ticket(make_submission(key="h:1", urgency="今週中")).reference
+    normal_old = store.create_ticket(make_submission()).reference
+    high = store.create_ticket(make_submission(urgency="今週中")).reference
     urgent_crisis = store.create_ticket(
-        make_submission(key="u1:1", crisis=True, categories=("DV",), windows=(KOSODATE,))
+        make_submission(crisis=True, categories=("DV",), windows=(KOSODATE,))
     ).reference
-    normal_new = store.create_ticket(make_submission(key="n2:1")).reference
-    urgent_today = store.create_ticket(make_submission(key="u2:1", urgency="今日中")).reference
+    normal_new = store.create_ticket(make_submission()).reference
+    urgent_today = store.create_ticket(make_submission(urgency="今日中")).reference
 
     listed = [t.reference for t in store.list(coordinator)]
     assert listed == [urgent_crisis, urgent_today, high, normal_old, normal_new]
@@ -114,6 +112,6 @@ def test_category_filter_matches_japanese_values_exactly(
     store: TicketStore, make_submission, make_user
 ) -> None:
     coordinator = make_user("coord", Role.COORDINATOR)
-    store.create_ticket(make_submission(key="a:1", categories=("生活困窮", "住まい")))
+    store.create_ticket(make_submission(categories=("生活困窮", "住まい")))
     assert store.count(coordinator, category="住まい") == 1
     assert store.count(coordinator, category="住") == 0

@@ -7,6 +7,9 @@
   already passed, so an integration keeps working long enough to be given a new token.
 * ``tickets.sender_hash`` / ``needs_review`` / ``review_reason``: more than a few tickets per
   sender per day are marked for review (counted by the SHA-256 of the sender id).
+* ``anonymous_intakes.recorded_at``: counts recorded before this revision kept the exact time;
+  they now keep midnight (Japan time) of their day, as new counts do. An exact time beside a
+  city and categories could single out the resident who declined. Not undone by downgrade.
 
 Revision ID: 0004
 Revises: 0003
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
@@ -29,6 +33,9 @@ depends_on = None
 
 LEGACY_TOKEN_DAYS = 90
 LEGACY_TOKEN_GRACE_DAYS = 14
+# The day of an anonymous count is the day in Japan (bot.tickets.analytics.day_start with the
+# default INTAKE_TIMEZONE), frozen here like everything a migration does.
+COUNTS_ZONE = ZoneInfo("Asia/Tokyo")
 
 
 def _sender_hash(sender_id: str) -> str:
@@ -38,6 +45,29 @@ def _sender_hash(sender_id: str) -> str:
 
 def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def _day_start(value: datetime) -> datetime:
+    """Midnight, in COUNTS_ZONE, of the day ``value`` (UTC if naive) falls on; in UTC."""
+    local = _aware(value).astimezone(COUNTS_ZONE)
+    return datetime(local.year, local.month, local.day, tzinfo=COUNTS_ZONE).astimezone(timezone.utc)
+
+
+def _truncate_anonymous_counts(bind: sa.engine.Connection, sqlite: bool) -> None:
+    """In Python over the rows: date arithmetic in a time zone is not portable SQL."""
+    counts = sa.table(
+        "anonymous_intakes",
+        sa.column("id", sa.Integer()),
+        sa.column("recorded_at", sa.DateTime(timezone=True)),
+    )
+    for count_id, recorded_at in bind.execute(sa.select(counts.c.id, counts.c.recorded_at)).all():
+        day = _day_start(recorded_at)
+        if day != _aware(recorded_at):
+            bind.execute(
+                counts.update()
+                .where(counts.c.id == count_id)
+                .values(recorded_at=day.replace(tzinfo=None) if sqlite else day)
+            )
 
 
 def upgrade() -> None:
@@ -105,6 +135,8 @@ def upgrade() -> None:
             .values(sender_hash=_sender_hash(conversation_id))
         )
     op.create_index("ix_tickets_sender_hash_created_at", "tickets", ["sender_hash", "created_at"])
+
+    _truncate_anonymous_counts(bind, sqlite)
 
 
 def downgrade() -> None:
