@@ -9,7 +9,7 @@ its own small virtualenv under var/, which is not committed):
 
 Every case records what ``linebot.v3.SignatureValidator.validate`` and
 ``linebot.v3.WebhookParser.parse`` say about a (secret, body, signature) triple, so
-``tests/channels/test_line_signature.py`` can check that our own verifier agrees with the SDK
+``tests/line/test_line_signature.py`` can check that our own verifier agrees with the SDK
 on valid signatures and on the ones it rejects. The signatures are made here with hmac only
 as *candidates*; the verdict stored is the SDK's.
 """

@@ -11,6 +11,10 @@ redeliveries are dropped by ``webhookEventId``, group chats get a one-to-one not
 we cannot read get a polite request for words, and everything else goes to Rasa. One turn's
 answers are collected and sent in a single reply call (the reply token works only once),
 with the overflow and expired tokens falling back to push.
+
+This module keeps the HTTP side, the background scheduling, the per-user rate limit and the
+graceful shutdown; reading events is ``line_events``, sending is ``line_delivery``, the
+output channels are ``line_output``, and LINE's API itself is ``bot.line``.
 """
 
 from __future__ import annotations
@@ -23,114 +27,60 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from rasa.core.channels.channel import (
-    CollectingOutputChannel,
-    InputChannel,
-    OutputChannel,
-    UserMessage,
-)
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.line_api import (
-    InvalidReplyTokenError,
-    LineApiClient,
-    LineApiError,
-    LineAuthError,
-)
 from bot.channels.line_dedup import ClaimStore, InMemoryClaimStore, RedisClaimStore
+from bot.channels.line_delivery import REPLY_WINDOW_SECONDS, LineDelivery
+from bot.channels.line_events import (
+    GROUP_EVENTS_WORTH_A_NOTICE,
+    MULTI_PERSON_SOURCES,
+    RATE_LIMITED_EVENTS,
+    message_of,
+    metadata,
+    source_of,
+    text_for_rasa,
+)
 from bot.channels.line_inflight import InFlightEvents, finish_or_hand_back
-from bot.channels.line_messages import LineMessage, batches, build_messages, text_message
-from bot.channels.line_signature import verify_signature
+from bot.channels.line_output import LineOutput, LinePushOutput
 from bot.channels.line_texts import (
     ONE_TO_ONE_ONLY,
     RESEND_AFTER_SHUTDOWN,
     TEMPORARY_FAILURE,
     unsupported_message_reply,
 )
-from bot.ratelimit import FloodGuard, InMemoryRateLimiter, Limit, hashed
+from bot.dialogue.flood_reply import FloodReplies
+from bot.line.client import LineApiClient
+from bot.line.messages import build_messages, text_message
+from bot.line.signature import verify_signature
+from bot.privacy.logs import hash_user_id
+from bot.ratelimit import FloodGuard, InMemoryRateLimiter, Limit
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
-GREET_PAYLOAD = "/greet"
-TYPED_SLASH_REPLACEMENT = "／"  # full-width solidus: reads the same, is not a Rasa command
 MAX_BODY_BYTES = 1_000_000
-# LINE reply tokens are valid for about a minute; leave margin for the API call itself.
-REPLY_WINDOW_SECONDS = 50.0
 # LINE redelivers failed events for a while; a day comfortably covers its retry period.
 EVENT_ID_TTL_SECONDS = 24 * 3600.0
 # Answer a group chat at most once an hour so the notice does not flood the conversation.
 GROUP_NOTICE_TTL_SECONDS = 3600.0
-# How long shutdown waits for running events before handing them back (Sanic's own graceful
-# shutdown timeout is 15 s; this must stay below it).
-SHUTDOWN_TIMEOUT_SECONDS = 10.0
-UNREADABLE_MESSAGE_TYPES = frozenset({"sticker", "image", "video", "audio", "file", "location"})
-MULTI_PERSON_SOURCES = frozenset({"group", "room"})
-GROUP_EVENTS_WORTH_A_NOTICE = frozenset({"join", "message", "postback"})
-# Events a resident sends and the bot answers: these count towards the per-user rate limit.
-RATE_LIMITED_EVENTS = frozenset({"message", "postback", "follow"})
+# Shutdown: how long to wait for running events, then how long the "please send again"
+# notices may take. Together they must stay below Sanic's graceful shutdown timeout
+# (GRACEFUL_SHUTDOWN_TIMEOUT, 15 s in Sanic 21.12) with a margin for closing the HTTP session
+# and the Redis connection: 8 + 5 = 13 s.
+SHUTDOWN_TIMEOUT_SECONDS = 8.0
+RESEND_NOTICE_TIMEOUT_SECONDS = 5.0
 DEFAULT_RATE_LIMIT = Limit(20, 60.0)  # as Settings.rate_line_user / rate_window_seconds
 
 
-def mask_user_id(user_id: str | None) -> str:
-    """A short stable pseudonym for logs, so log lines can be correlated but not looked up."""
-    if not user_id:
-        return "-"
-    return "line:" + hashlib.sha256(user_id.encode("utf-8")).hexdigest()[:10]
-
-
-class LineOutput(CollectingOutputChannel):
-    """Collects one turn's answers so they can be sent in a single reply call.
-
-    Unlike Rasa's collector it keeps a response's paragraphs together: a response is one
-    speech bubble, and ``build_messages`` merges or splits only when LINE's limits require.
-    """
-
-    @classmethod
-    def name(cls) -> str:
-        # Domain responses may define ``channel: line`` variants; Rasa matches on this name.
-        return "line"
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._persist_message(self._message(recipient_id, text=text.strip()))
-
-
-class LinePushOutput(OutputChannel):
-    """Pushes answers straight away; used by Rasa for bot-initiated messages (reminders)."""
-
-    def __init__(self, api: LineApiClient) -> None:
-        self._api = api
-
-    @classmethod
-    def name(cls) -> str:
-        return "line"
-
-    async def _push(self, recipient_id: str, output: dict[str, Any]) -> None:
-        for group in batches(build_messages([output])):
-            await self._api.push(recipient_id, group)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._push(recipient_id, {"text": text})
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self._push(recipient_id, {"text": text, "buttons": buttons})
-
-    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self._push(recipient_id, {"image": image})
-
-    async def send_attachment(self, recipient_id: str, attachment: str, **kwargs: Any) -> None:
-        await self._push(recipient_id, {"attachment": attachment})
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        await self._push(recipient_id, {"custom": json_message})
+def rate_limit_key(user_id: str) -> str:
+    """The per-user counter's key, without the raw LINE user id (personal data): Redis may be
+    shared and inspected."""
+    return "line:user:" + hashlib.sha256(user_id.encode("utf-8")).hexdigest()[:24]
 
 
 class LineInput(InputChannel):
@@ -156,7 +106,8 @@ class LineInput(InputChannel):
             access_token=settings.line_channel_access_token,
             api_base=settings.line_api_base,
             event_store=event_store,
-            flood_guard=FloodGuard.from_settings(settings),  # issue 8: per-user rate limit
+            # One resident flooding the bot must not slow it down for everyone else.
+            flood_guard=FloodGuard.from_settings(settings, FloodReplies(settings.timezone)),
             rate_limit=Limit(settings.rate_line_user, settings.rate_window_seconds),
         )
 
@@ -176,6 +127,7 @@ class LineInput(InputChannel):
         flood_guard: FloodGuard | None = None,
         rate_limit: Limit = DEFAULT_RATE_LIMIT,
         shutdown_timeout_seconds: float = SHUTDOWN_TIMEOUT_SECONDS,
+        resend_notice_timeout_seconds: float = RESEND_NOTICE_TIMEOUT_SECONDS,
     ) -> None:
         self._channel_secret = channel_secret or ""
         self._configured = bool(channel_secret and access_token)
@@ -186,12 +138,11 @@ class LineInput(InputChannel):
             )
         self.api = api_client or LineApiClient(access_token or "", api_base)
         self._event_store: ClaimStore = event_store or InMemoryClaimStore()
-        self._clock = clock
-        self._reply_window = reply_window_seconds
+        self._delivery = LineDelivery(self.api, clock, reply_window_seconds)
         self._event_id_ttl = event_id_ttl_seconds
         self._group_notice_ttl = group_notice_ttl_seconds
         self._max_body_bytes = max_body_bytes
-        self._flood_guard = flood_guard or FloodGuard(InMemoryRateLimiter())
+        self._flood_guard = flood_guard or FloodGuard(InMemoryRateLimiter(), FloodReplies())
         self._rate_limit = rate_limit
         # Strong references: the event loop keeps only weak ones to running tasks.
         self._tasks: set[asyncio.Task[None]] = set()
@@ -199,12 +150,18 @@ class LineInput(InputChannel):
         # and not finished yet, and whether new deliveries must be refused.
         self._in_flight = InFlightEvents()
         self._shutdown_timeout = shutdown_timeout_seconds
+        self._resend_notice_timeout = resend_notice_timeout_seconds
         self._closing = False
 
     @property
     def closing(self) -> bool:
         """True once shutdown began: new deliveries get 503 so LINE can redeliver them."""
         return self._closing
+
+    @property
+    def longest_shutdown_seconds(self) -> float:
+        """The most ``aclose`` waits: running events, then the "please send again" notices."""
+        return self._shutdown_timeout + self._resend_notice_timeout
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -284,6 +241,7 @@ class LineInput(InputChannel):
             self._in_flight,
             self._shutdown_timeout if timeout_seconds is None else timeout_seconds,
             self._ask_to_send_again,
+            apology_timeout_seconds=self._resend_notice_timeout,
         )
         await self.api.close()
         close_store = getattr(self._event_store, "close", None)
@@ -291,7 +249,7 @@ class LineInput(InputChannel):
             await close_store()
 
     async def _ask_to_send_again(self, user_id: str, event: dict[str, Any]) -> bool:
-        await self.send(user_id, event, [text_message(RESEND_AFTER_SHUTDOWN)])
+        await self._delivery.send(user_id, event, [text_message(RESEND_AFTER_SHUTDOWN)])
         return True
 
     async def _handle_events(
@@ -315,8 +273,7 @@ class LineInput(InputChannel):
             return
 
         event_type = str(event.get("type") or "")
-        source = event.get("source") if isinstance(event.get("source"), dict) else {}
-        assert isinstance(source, dict)
+        source = source_of(event)
         if source.get("type") in MULTI_PERSON_SOURCES:
             await self._notice_multi_person(event, source)
             return
@@ -329,11 +286,10 @@ class LineInput(InputChannel):
             "LINE: event %s type=%s user=%s",
             event_id or "(no id)",
             event_type,
-            mask_user_id(user_id),
+            hash_user_id(user_id),
         )
 
-        message = event.get("message") if isinstance(event.get("message"), dict) else {}
-        assert isinstance(message, dict)
+        message = message_of(event)
         if event_type in RATE_LIMITED_EVENTS and not await self._within_rate_limit(
             user_id, event, message
         ):
@@ -341,10 +297,10 @@ class LineInput(InputChannel):
         message_type = str(message.get("type") or "")
         if event_type == "message" and message_type != "text":
             reply = unsupported_message_reply(message_type)
-            await self.send(user_id, event, [text_message(reply)])
+            await self._delivery.send(user_id, event, [text_message(reply)])
             return
 
-        text = self._text_for_rasa(event_type, event, message)
+        text = text_for_rasa(event_type, event, message)
         if text is None:
             return  # unfollow, unsend, read receipts, ...: nothing to answer
         await self._ask_rasa(text, user_id, event, on_new_message)
@@ -352,39 +308,19 @@ class LineInput(InputChannel):
     async def _within_rate_limit(
         self, user_id: str, event: dict[str, Any], message: dict[str, Any]
     ) -> bool:
-        """Issue 8 (``bot.ratelimit``): over the per-user limit, the event does not reach Rasa;
-        the first one in the window gets the slow-down reply, crisis words always get the
-        crisis lines, everything else in the window is left unanswered."""
+        """Per-user rate limit (``bot.ratelimit``), so one resident flooding the bot cannot
+        slow it down for everyone else: over the limit, the event does not reach Rasa; the
+        first one in the window gets the slow-down reply, crisis words always get the crisis
+        lines, everything else in the window is left unanswered."""
         text = message.get("text") if isinstance(message.get("text"), str) else None
-        key = f"line:user:{hashed(user_id)}"
+        key = rate_limit_key(user_id)
         decision = await self._flood_guard.check([(key, self._rate_limit)], text)
         if decision.allowed:
             return True
-        logger.info("LINE: %s over the rate limit", mask_user_id(user_id))
+        logger.info("LINE: %s over the rate limit", hash_user_id(user_id))
         if decision.replies:
-            await self.send(user_id, event, [text_message(t) for t in decision.replies])
+            await self._delivery.send(user_id, event, [text_message(t) for t in decision.replies])
         return False
-
-    @staticmethod
-    def _text_for_rasa(
-        event_type: str, event: dict[str, Any], message: dict[str, Any]
-    ) -> str | None:
-        """What Rasa should receive for an event, or None if the event needs no answer."""
-        if event_type == "follow":
-            return GREET_PAYLOAD  # the bot's own greeting, so it is written in one place
-        if event_type == "postback":
-            postback = event.get("postback")
-            data = postback.get("data") if isinstance(postback, dict) else None
-            return data if isinstance(data, str) and data.strip() else None
-        if event_type == "message":
-            text = message.get("text")
-            if not isinstance(text, str) or not text.strip():
-                return None
-            # Rasa treats "/intent{...}" as a command; typed text must stay words, so only
-            # postbacks (our own buttons) can carry payloads.
-            stripped = text.lstrip()
-            return TYPED_SLASH_REPLACEMENT + stripped[1:] if stripped.startswith("/") else text
-        return None
 
     async def _ask_rasa(
         self, text: str, user_id: str, event: dict[str, Any], on_new_message: OnNewMessage
@@ -395,7 +331,7 @@ class LineInput(InputChannel):
             output,
             sender_id=user_id,
             input_channel=self.name(),
-            metadata=self._metadata(event),
+            metadata=metadata(event),
         )
         try:
             await on_new_message(user_message)
@@ -403,22 +339,7 @@ class LineInput(InputChannel):
         except Exception:
             logger.exception("LINE: the bot failed on event %s", event.get("webhookEventId"))
             messages = [text_message(TEMPORARY_FAILURE)]
-        await self.send(user_id, event, messages)
-
-    @staticmethod
-    def _metadata(event: dict[str, Any]) -> dict[str, Any]:
-        """Event facts for the tracker (no message content: that is already the text)."""
-        delivery = event.get("deliveryContext")
-        message = event.get("message")
-        return {
-            "line": {
-                "webhook_event_id": event.get("webhookEventId"),
-                "event_type": event.get("type"),
-                "message_type": message.get("type") if isinstance(message, dict) else None,
-                "timestamp": event.get("timestamp"),
-                "is_redelivery": bool(isinstance(delivery, dict) and delivery.get("isRedelivery")),
-            }
-        }
+        await self._delivery.send(user_id, event, messages)
 
     async def _notice_multi_person(self, event: dict[str, Any], source: dict[str, Any]) -> None:
         """Tell a group or room, once in a while, that consultations are one-to-one."""
@@ -429,53 +350,8 @@ class LineInput(InputChannel):
         if not await self._event_store.claim(f"notice:{chat_id}", self._group_notice_ttl):
             return
         logger.info("LINE: %s source, sent the one-to-one notice", source.get("type"))
-        if not self._reply_token_fresh(event):
-            return  # never push into a group: only the reply is free and expected
-        try:
-            await self.api.reply(str(reply_token), [text_message(ONE_TO_ONE_ONLY)])
-        except LineApiError as error:
-            logger.warning("LINE: one-to-one notice not delivered (%s)", error.status)
-
-    # -- sending ---------------------------------------------------------------------------
-
-    def _reply_token_fresh(self, event: dict[str, Any]) -> bool:
-        timestamp = event.get("timestamp")
-        if not isinstance(timestamp, (int, float)):
-            return True
-        return self._clock() - timestamp / 1000.0 <= self._reply_window
-
-    async def send(self, user_id: str, event: dict[str, Any], messages: list[LineMessage]) -> None:
-        """Send a turn's messages: first 5 with the reply token, the rest (or all) by push."""
-        groups = batches(messages)
-        if not groups:
-            return
-        reply_token = event.get("replyToken")
-        remaining = groups
-        who = mask_user_id(user_id)
-        try:
-            if reply_token and self._reply_token_fresh(event):
-                try:
-                    await self.api.reply(str(reply_token), groups[0])
-                    remaining = groups[1:]
-                except InvalidReplyTokenError:
-                    logger.info("LINE: reply token rejected for %s, pushing", who)
-                except LineAuthError:
-                    raise  # pushing would be refused just the same
-                except LineApiError as error:
-                    # LINE kept failing (429/5xx) after retries; push has its own retries.
-                    logger.info("LINE: reply failed for %s (%s), pushing", who, error.status)
-            elif reply_token:
-                logger.info("LINE: reply token too old for %s, pushing", who)
-            for group in remaining:
-                await self.api.push(user_id, group)
-        except LineApiError as error:
-            # The client already logged why; this line says whose answer is missing.
-            logger.warning(
-                "LINE: answer for event %s to %s not delivered (status %s)",
-                event.get("webhookEventId") or "(no id)",
-                who,
-                error.status or "no answer",
-            )
+        # Never pushed into a group: only the reply is free and expected.
+        await self._delivery.reply_only(event, [text_message(ONE_TO_ONE_ONLY)])
 
     def get_output_channel(self) -> OutputChannel:
         return LinePushOutput(self.api)

@@ -9,18 +9,15 @@ single instance can use the in-process store.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
-logger = logging.getLogger(__name__)
+from bot.redisutil import DEFAULT_TIMEOUT_SECONDS, FailOpen, close_quietly, connect
 
-# Connect and read timeout for each Redis call: a local Redis answers in well under a
-# millisecond, and LINE's redelivery check must never keep a resident waiting.
-REDIS_TIMEOUT_SECONDS = 0.5
+logger = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -76,9 +73,8 @@ class RedisClaimStore:
 
     If Redis fails (refused, hung, timed out) the claim *succeeds*: the event is handled
     anyway. A rare duplicate answer after a redelivery is far better than silence to a
-    resident in crisis. Every Redis call is bounded by short connect/read timeouts so a hung
-    Redis cannot stall the webhook's background work; the outage and the recovery are each
-    logged once (no keys, no user data).
+    resident in crisis (``bot.redisutil.FailOpen``: bounded calls, outage and recovery each
+    logged once, no keys or user data).
     """
 
     def __init__(
@@ -86,14 +82,17 @@ class RedisClaimStore:
         client: Any,
         prefix: str = "intake:line:",
         *,
-        timeout_seconds: float = REDIS_TIMEOUT_SECONDS,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> None:
         """``client`` is a ``redis.asyncio.Redis`` (typed loosely: redis ships no stubs)."""
         self._client = client
         self._prefix = prefix
-        # Belt and braces over the socket timeouts: connect + one read, with room to spare.
-        self._call_timeout = 4 * timeout_seconds
-        self._failing = False
+        self._fail_open = FailOpen(
+            logger,
+            "LINE redelivery check",
+            "handling every event without it",
+            timeout_seconds=timeout_seconds,
+        )
 
     @classmethod
     def from_url(
@@ -101,44 +100,20 @@ class RedisClaimStore:
         url: str,
         prefix: str = "intake:line:",
         *,
-        timeout_seconds: float = REDIS_TIMEOUT_SECONDS,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> RedisClaimStore:
         """Build a store from a ``redis://`` URL (the caller owns the URL, e.g. settings)."""
-        import redis.asyncio as redis_asyncio
-
-        client = redis_asyncio.from_url(
-            url,
-            socket_connect_timeout=timeout_seconds,
-            socket_timeout=timeout_seconds,
-        )
-        return cls(client, prefix=prefix, timeout_seconds=timeout_seconds)
+        return cls(connect(url, timeout_seconds), prefix=prefix, timeout_seconds=timeout_seconds)
 
     async def claim(self, key: str, ttl_seconds: float) -> bool:
-        from redis.exceptions import RedisError
-
         ttl = max(1, int(round(ttl_seconds)))
-        try:
-            result = await asyncio.wait_for(
-                self._client.set(self._prefix + key, b"1", nx=True, ex=ttl),
-                self._call_timeout,
-            )
-        except (RedisError, OSError, asyncio.TimeoutError) as error:
-            if not self._failing:
-                self._failing = True
-                logger.warning(
-                    "LINE: Redis unavailable (%s); handling events without the redelivery "
-                    "check until it is back",
-                    type(error).__name__,
-                )
-            return True
-        if self._failing:
-            self._failing = False
-            logger.warning("LINE: Redis reachable again; redelivery check resumed")
+        result = await self._fail_open.call(
+            lambda: self._client.set(self._prefix + key, b"1", nx=True, ex=ttl),
+            fallback=True,
+            what="claim",
+        )
         return bool(result)
 
     async def close(self) -> None:
         """Close the connection pool (call on shutdown)."""
-        try:
-            await self._client.close()
-        except Exception:  # closing a pool to a dead Redis must not break shutdown
-            logger.debug("LINE: closing the Redis client failed", exc_info=True)
+        await close_quietly(self._client, logger)

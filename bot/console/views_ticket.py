@@ -14,18 +14,18 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.line_api import LineApiError, LineAuthError, PushResult
-from bot.channels.line_messages import text_message
 from bot.console.auth import login_required
 from bot.console.flash import flash
 from bot.console.keys import REQUEST_USER, STORE
-from bot.console.labels import STATUS_LABELS, label
+from bot.console.labels import LINE_NOT_SENT, LINE_SEND_RESULTS, STATUS_LABELS, label
 from bot.console.line_contact import (
     LINE_API,
     MAX_LINE_TEXT,
     line_block_reason,
     new_retry_key,
     reachable_by_line,
+    send_refusal,
+    send_to_resident,
     valid_retry_key,
 )
 from bot.console.render import render
@@ -195,8 +195,8 @@ async def send_line(request: web.Request) -> web.StreamResponse:
     """Push a staff member's message to the resident on LINE and log it on the ticket.
 
     Scoped like every other action (out of scope is 404). Refused unless the resident
-    consulted on LINE and chose LINE as the contact method. The form's retry key goes to LINE
-    as ``X-Line-Retry-Key``: a double click or a resent form is delivered and logged once.
+    consulted on LINE and chose LINE as the contact method. Sending and logging are
+    ``line_contact.send_to_resident``'s job; this view only says how it went.
     """
     user: User = request[REQUEST_USER]
     store, ref = request.app[STORE], _reference(request)
@@ -206,39 +206,18 @@ async def send_line(request: web.Request) -> web.StreamResponse:
     ticket = await asyncio.to_thread(store.get, ref, user)
     if ticket is None:
         raise web.HTTPNotFound(text=NOT_FOUND_TEXT)
-    reason = line_block_reason(ticket, LINE_API in request.app)
-    if reason is None and not text:
-        reason = "メッセージが空です。"
-    if reason is None and len(text) > MAX_LINE_TEXT:
-        reason = f"メッセージは{MAX_LINE_TEXT}文字までです。"
+    reason = send_refusal(ticket, text, LINE_API in request.app)
     if reason is not None:
-        await flash(request, f"送っていません：{reason}", "error")
+        await flash(request, LINE_NOT_SENT.format(reason=reason), "error")
         raise web.HTTPSeeOther(back)
-    try:
-        result = await request.app[LINE_API].push(
-            ticket.conversation_id,
-            [text_message(text)],
-            retry_key=valid_retry_key(str(form.get("retry_key", ""))),
-        )
-    except LineAuthError:
-        await flash(
-            request,
-            "送れませんでした。LINEの設定（アクセストークン）が正しくありません。管理者に連絡してください。",
-            "error",
-        )
-        raise web.HTTPSeeOther(back) from None
-    except LineApiError as error:
-        log.warning("LINE message for %s not sent (status %s)", ticket.reference, error.status)
-        await flash(
-            request,
-            "送れませんでした。LINEにつながりません。少し時間をおいて、もう一度送ってください。",
-            "error",
-        )
-        raise web.HTTPSeeOther(back) from None
-    if result is PushResult.ALREADY_SENT:
-        await flash(request, "このメッセージは、すでに送っています。")
-        raise web.HTTPSeeOther(back)
-    await asyncio.to_thread(store.record_line_message, ticket.reference, text, user)
-    log.info("LINE message sent for %s by %s", ticket.reference, user.username)
-    await flash(request, "LINEで送りました。")
+    outcome = await send_to_resident(
+        request.app[LINE_API],
+        store,
+        ticket,
+        text,
+        user,
+        valid_retry_key(str(form.get("retry_key", ""))),
+    )
+    message, level = LINE_SEND_RESULTS[outcome.value]
+    await flash(request, message, level)
     raise web.HTTPSeeOther(back)

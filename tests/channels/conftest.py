@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 
 import pytest
-from line_testkit import (
-    SECRET,
-    TOKEN,
-    FakeLineApi,
-    LineHarness,
-    LineWebhookClient,
-    StubBot,
-    serve_channel,
-)
+from line_testkit import SECRET, TOKEN, FakeLineApi, LineHarness, serve_harness
+from line_testkit import fake_line as fake_line  # the fixture, shared with other test dirs
 
 from bot.channels.line import LineInput
-
-
-@pytest.fixture
-async def fake_line() -> AsyncIterator[FakeLineApi]:
-    api = FakeLineApi()
-    await api.start()
-    yield api
-    await api.close()
 
 
 @pytest.fixture
@@ -34,15 +20,11 @@ def clock() -> list[float]:
 
 @pytest.fixture
 async def harness(fake_line: FakeLineApi, clock: list[float]) -> AsyncIterator[LineHarness]:
-    import time
-
     channel = LineInput(
         SECRET,
         TOKEN,
         fake_line.base_url,
         clock=lambda: clock[0] if clock else time.time(),
     )
-    bot = StubBot()
-    app = await serve_channel(channel, bot)
-    yield LineHarness(channel, bot, LineWebhookClient(app.base_url), fake_line, app)
-    await app.stop()
+    async with serve_harness(channel, fake_line) as harness:
+        yield harness

@@ -1,29 +1,35 @@
 """Test helpers for the LINE channel: a fake LINE API, a signed-webhook client, a stub bot.
 
-Meant to be reused by end-to-end tests with the real Rasa agent: build a ``LineInput`` that
-points at ``FakeLineApi.base_url``, mount it with ``serve_channel(channel, agent.handle_message)``
-and post events with ``LineWebhookClient.post_events``.
+``fake_line`` is a pytest fixture (a running ``FakeLineApi``) for any test module that imports
+it; ``serve_harness(channel, fake_line)`` serves a ``LineInput`` with a ``StubBot`` and stops it
+afterwards. Meant to be reused by end-to-end tests with the real Rasa agent too: build a
+``LineInput`` that points at ``FakeLineApi.base_url``, mount it with
+``serve_channel(channel, agent.handle_message)`` and post events with
+``LineWebhookClient.post_events``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
 from bot.channels.line import LineInput
-from bot.channels.line_signature import compute_signature
+from bot.line.signature import compute_signature
 
 SECRET = "test-channel-secret-0123456789ab"
 TOKEN = "test-access-token"
@@ -80,7 +86,8 @@ class FakeLineApi:
       or for every token when ``reject_reply_tokens`` is set (all expired);
     - scripted 429 / 5xx answers (``fail_next``), consumed one per call;
     - ``X-Line-Retry-Key`` on push: a key already accepted answers 409, like LINE, and the
-      message is not delivered twice.
+      message is not delivered twice;
+    - ``delay_seconds``: every answer comes that much later (LINE slow or hanging).
     """
 
     access_token: str = TOKEN
@@ -90,6 +97,7 @@ class FakeLineApi:
     fail_next: list[Failure] = field(default_factory=list)
     used_tokens: set[str] = field(default_factory=set)
     accepted_retry_keys: set[str] = field(default_factory=set)
+    delay_seconds: float = 0.0
     _server: TestServer | None = None
 
     async def start(self) -> None:
@@ -138,6 +146,8 @@ class FakeLineApi:
 
     async def _answer(self, kind: str, request: web.Request) -> web.Response:
         body = await request.json()
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         authorization = request.headers.get("Authorization")
         retry_key = request.headers.get("X-Line-Retry-Key")
 
@@ -182,6 +192,24 @@ class FakeLineApi:
 
     async def _push(self, request: web.Request) -> web.Response:
         return await self._answer("push", request)
+
+
+@asynccontextmanager
+async def running_fake_line() -> AsyncIterator[FakeLineApi]:
+    """A ``FakeLineApi`` listening on a random loopback port, closed afterwards."""
+    api = FakeLineApi()
+    await api.start()
+    try:
+        yield api
+    finally:
+        await api.close()
+
+
+@pytest.fixture
+async def fake_line() -> AsyncIterator[FakeLineApi]:
+    """The fake LINE API as a fixture: import it into a conftest or test module to use it."""
+    async with running_fake_line() as api:
+        yield api
 
 
 def make_event(
@@ -250,8 +278,14 @@ class LineWebhookClient:
 class RunningApp:
     base_url: str
     server: Any
+    stopped: bool = False
 
     async def stop(self) -> None:
+        """Stop like Sanic does (``before_server_stop`` listeners first); a second call,
+        e.g. by ``serve_harness`` after a test stopped the app itself, does nothing."""
+        if self.stopped:
+            return
+        self.stopped = True
         await self.server.before_stop()
         await self.server.close()
         await self.server.after_stop()
@@ -289,8 +323,6 @@ class StubBot:
     fail: bool = False
 
     async def __call__(self, message: UserMessage) -> None:
-        import asyncio
-
         self.received.append(message)
         if self.delay_seconds:
             await asyncio.sleep(self.delay_seconds)
@@ -315,3 +347,16 @@ class LineHarness:
     async def settle(self) -> None:
         """Wait for the background event handling the webhook scheduled."""
         await self.channel.drain()
+
+
+@asynccontextmanager
+async def serve_harness(
+    channel: LineInput, fake_line: FakeLineApi, bot: StubBot | None = None
+) -> AsyncIterator[LineHarness]:
+    """Serve ``channel`` with a ``StubBot`` (or ``bot``) and stop it afterwards (once)."""
+    bot = bot if bot is not None else StubBot()
+    app = await serve_channel(channel, bot)
+    try:
+        yield LineHarness(channel, bot, LineWebhookClient(app.base_url), fake_line, app)
+    finally:
+        await app.stop()

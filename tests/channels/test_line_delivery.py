@@ -16,14 +16,12 @@ from line_testkit import (
     USER_ID,
     FakeLineApi,
     LineHarness,
-    LineWebhookClient,
-    StubBot,
     make_event,
-    serve_channel,
+    serve_harness,
 )
 
 from bot.channels.line import LineInput
-from bot.channels.line_api import LineApiClient
+from bot.line.client import LineApiClient
 
 SECRET_TEXT = "夫に殴られています"
 
@@ -41,10 +39,8 @@ async def fast_retry_harness(fake_line: FakeLineApi) -> AsyncIterator[LineHarnes
         fake_line.base_url,
         api_client=LineApiClient(TOKEN, fake_line.base_url, sleep=_no_wait),
     )
-    bot = StubBot()
-    app = await serve_channel(channel, bot)
-    yield LineHarness(channel, bot, LineWebhookClient(app.base_url), fake_line, app)
-    await app.stop()
+    async with serve_harness(channel, fake_line) as harness:
+        yield harness
 
 
 def _clean(lines: list[str]) -> None:
@@ -137,13 +133,10 @@ async def test_wrong_access_token_logs_an_error_and_is_not_retried(
         fake_line.base_url,
         api_client=LineApiClient(TOKEN, fake_line.base_url, sleep=_no_wait),
     )
-    app = await serve_channel(channel, StubBot())
-    try:
+    async with serve_harness(channel, fake_line) as h:
         with caplog.at_level(logging.INFO, logger="bot.channels"):
-            await LineWebhookClient(app.base_url).post_events(make_event(text=SECRET_TEXT))
-            await channel.drain()
-    finally:
-        await app.stop()
+            await h.client.post_events(make_event(text=SECRET_TEXT))
+            await h.settle()
 
     assert [c.status for c in fake_line.calls] == [401]  # no retry, no pointless push
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]

@@ -1,8 +1,9 @@
 """A LINE user who floods the bot gets one polite slow-down reply, then quiet, never a crash.
 
-Per LINE user (issue 8): over the limit, messages no longer reach the bot; the first refused
-one is answered with the slow-down words and how to reach a person now, later ones in the
-same window are not answered, and crisis words are always answered with the crisis lines.
+Per LINE user, so one resident cannot slow the bot down for the others: over the limit,
+messages no longer reach the bot; the first refused one is answered with the slow-down words
+and how to reach a person now, later ones in the same window are not answered, and crisis
+words are always answered with the crisis lines.
 """
 
 from __future__ import annotations
@@ -19,15 +20,14 @@ from line_testkit import (
     USER_ID,
     FakeLineApi,
     LineHarness,
-    LineWebhookClient,
-    StubBot,
     make_event,
-    serve_channel,
+    serve_harness,
 )
 
 from bot.channels.line import LineInput
+from bot.dialogue.flood_reply import FloodReplies
+from bot.dialogue.flood_texts import SLOW_DOWN
 from bot.ratelimit import (
-    SLOW_DOWN,
     FloodGuard,
     InMemoryRateLimiter,
     Limit,
@@ -65,13 +65,11 @@ async def limited(
         SECRET,
         TOKEN,
         fake_line.base_url,
-        flood_guard=FloodGuard(limiter, now=lambda: NIGHT),
+        flood_guard=FloodGuard(limiter, FloodReplies(now=lambda: NIGHT)),
         rate_limit=Limit(3, 60),
     )
-    bot = StubBot()
-    app = await serve_channel(channel, bot)
-    yield LineHarness(channel, bot, LineWebhookClient(app.base_url), fake_line, app)
-    await app.stop()
+    async with serve_harness(channel, fake_line) as harness:
+        yield harness
     await limiter.close()
 
 

@@ -11,8 +11,8 @@ import asyncio
 import logging
 import socket
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from line_testkit import (
@@ -20,16 +20,16 @@ from line_testkit import (
     TOKEN,
     USER_ID,
     FakeLineApi,
-    LineWebhookClient,
-    StubBot,
     make_event,
-    serve_channel,
+    serve_harness,
 )
 
 from bot.channels.line import LineInput
 from bot.channels.line_dedup import RedisClaimStore
+from tests.services import TEST_REDIS_URL, fresh_prefix, redis_client, require_redis
 
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+_REDIS = urlsplit(TEST_REDIS_URL)
+REDIS_HOST, REDIS_PORT = _REDIS.hostname or "127.0.0.1", _REDIS.port or 6379
 # Timeouts are 0.5 s; a claim against a dead Redis must be over well within LINE's patience.
 BOUND_SECONDS = 2.5
 
@@ -103,7 +103,7 @@ class SwitchableProxy:
 
 
 def _prefix() -> str:
-    return f"test:line:{uuid.uuid4().hex}:"
+    return fresh_prefix("line-failure")
 
 
 async def _timed_claim(store: RedisClaimStore, key: str) -> tuple[bool, float]:
@@ -145,6 +145,7 @@ async def test_hung_redis_is_cut_off_by_the_timeout(hung_port: int) -> None:
 
 @pytest.fixture
 async def proxy() -> AsyncIterator[SwitchableProxy]:
+    require_redis()
     proxy = SwitchableProxy()
     await proxy.start()
     yield proxy
@@ -154,7 +155,19 @@ async def proxy() -> AsyncIterator[SwitchableProxy]:
 async def test_outage_and_recovery_are_each_logged_once_and_dedup_resumes(
     proxy: SwitchableProxy, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = RedisClaimStore.from_url(f"redis://127.0.0.1:{proxy.port}/0", prefix=_prefix())
+    prefix = _prefix()
+    store = RedisClaimStore.from_url(f"redis://127.0.0.1:{proxy.port}/0", prefix=prefix)
+    async with redis_client(prefix):  # deletes the claims this test makes in the real Redis
+        await _outage_and_recovery(store, proxy, caplog)
+
+    lines = [r.getMessage() for r in caplog.records if "Redis" in r.getMessage()]
+    assert len(lines) == 2, lines
+    assert "unavailable" in lines[0] and "again" in lines[1]
+
+
+async def _outage_and_recovery(
+    store: RedisClaimStore, proxy: SwitchableProxy, caplog: pytest.LogCaptureFixture
+) -> None:
     try:
         with caplog.at_level(logging.INFO, logger="bot.channels"):
             assert await store.claim("event:a", 60)
@@ -168,10 +181,6 @@ async def test_outage_and_recovery_are_each_logged_once_and_dedup_resumes(
     finally:
         await store.close()
 
-    lines = [r.getMessage() for r in caplog.records if "Redis" in r.getMessage()]
-    assert len(lines) == 2, lines
-    assert "unavailable" in lines[0] and "again" in lines[1]
-
 
 @pytest.mark.parametrize("endpoint", ["closed", "hung"])
 async def test_resident_is_answered_within_a_bound_when_redis_fails(
@@ -184,21 +193,15 @@ async def test_resident_is_answered_within_a_bound_when_redis_fails(
     port = closed_port if endpoint == "closed" else hung_port
     store = RedisClaimStore.from_url(f"redis://127.0.0.1:{port}/0", prefix=_prefix())
     channel = LineInput(SECRET, TOKEN, fake_line.base_url, event_store=store)
-    bot = StubBot()
-    app = await serve_channel(channel, bot)
-    try:
+    async with serve_harness(channel, fake_line) as h:
         with caplog.at_level(logging.INFO, logger="bot.channels"):
             started = time.monotonic()
-            status, _ = await LineWebhookClient(app.base_url).post_events(
-                make_event(text="もう死にたい")
-            )
-            await channel.drain()
+            status, _ = await h.client.post_events(make_event(text="もう死にたい"))
+            await h.settle()
             elapsed = time.monotonic() - started
-    finally:
-        await app.stop()
 
     assert status == 200
-    assert bot.texts == ["もう死にたい"]
+    assert h.bot.texts == ["もう死にたい"]
     assert fake_line.sent_texts() == ["はい、お聞きします。"]
     assert elapsed < BOUND_SECONDS
     for line in (r.getMessage() for r in caplog.records):

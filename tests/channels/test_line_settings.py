@@ -6,7 +6,7 @@ import pytest
 from line_testkit import make_event, webhook_body
 
 from bot.channels.line import LineInput
-from bot.channels.line_signature import compute_signature
+from bot.line.signature import compute_signature
 
 
 def test_from_credentials_ignores_yaml_values_and_uses_settings(

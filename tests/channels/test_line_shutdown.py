@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -18,12 +19,12 @@ from line_testkit import (
     USER_ID,
     FakeLineApi,
     LineHarness,
-    LineWebhookClient,
     StubBot,
     make_event,
-    serve_channel,
+    serve_harness,
     webhook_body,
 )
+from sanic.config import DEFAULT_CONFIG as SANIC_DEFAULTS
 
 from bot.channels.line import LineInput
 from bot.channels.line_texts import RESEND_AFTER_SHUTDOWN
@@ -35,11 +36,8 @@ OTHER_USER = "Ufedcba9876543210fedcba9876543210"
 async def short_harness(fake_line: FakeLineApi) -> AsyncIterator[LineHarness]:
     """A channel that waits at most 0.3 s for running events when the server stops."""
     channel = LineInput(SECRET, TOKEN, fake_line.base_url, shutdown_timeout_seconds=0.3)
-    bot = StubBot()
-    app = await serve_channel(channel, bot)
-    yield LineHarness(channel, bot, LineWebhookClient(app.base_url), fake_line, app)
-    if not channel.closing:
-        await app.stop()
+    async with serve_harness(channel, fake_line) as harness:
+        yield harness
 
 
 async def _until_received(bot: StubBot, count: int) -> None:
@@ -55,7 +53,7 @@ async def test_event_in_flight_is_finished_before_the_server_stops(harness: Line
     await harness.client.post_events(make_event(text="家賃が払えません"))
     await _until_received(harness.bot, 1)
 
-    await harness.app.stop()  # the fixture's stop afterwards is harmless
+    await harness.app.stop()  # the fixture's stop afterwards does nothing
 
     assert harness.line.sent_texts() == ["はい、お聞きします。"]
 
@@ -105,7 +103,7 @@ async def test_deliveries_during_shutdown_are_refused_so_line_can_redeliver(
 ) -> None:
     from line_testkit import SECRET as secret
 
-    from bot.channels.line_signature import compute_signature
+    from bot.line.signature import compute_signature
 
     h = short_harness
     h.bot.delay_seconds = 30
@@ -127,6 +125,42 @@ async def test_shutdown_with_nothing_running_is_quiet_and_quick(
     fake_line: FakeLineApi,
 ) -> None:
     channel = LineInput(SECRET, TOKEN, fake_line.base_url)
-    app = await serve_channel(channel, StubBot())
-    await asyncio.wait_for(app.stop(), 2)
+    async with serve_harness(channel, fake_line) as h:
+        await asyncio.wait_for(h.app.stop(), 2)
     assert fake_line.calls == []
+
+
+def test_longest_default_shutdown_fits_in_sanics_graceful_shutdown_with_a_margin() -> None:
+    """Waiting for running events, then for the "please send again" notices, must end well
+    before Sanic's graceful shutdown limit, or the process is stopped mid-notice and the
+    residents are told nothing. The margin covers closing the HTTP session and Redis."""
+    graceful = float(SANIC_DEFAULTS["GRACEFUL_SHUTDOWN_TIMEOUT"])
+    channel = LineInput(SECRET, TOKEN)
+
+    assert channel.longest_shutdown_seconds <= graceful - 2.0
+
+
+async def test_shutdown_with_line_hanging_ends_within_the_longest_shutdown(
+    fake_line: FakeLineApi,
+) -> None:
+    """A bot that never finishes and a LINE that does not answer the notices: stopping still
+    takes no longer than both waits together (plus a little for closing)."""
+    channel = LineInput(
+        SECRET,
+        TOKEN,
+        fake_line.base_url,
+        shutdown_timeout_seconds=0.3,
+        resend_notice_timeout_seconds=0.3,
+    )
+    async with serve_harness(channel, fake_line) as h:
+        h.bot.delay_seconds = 30
+        await h.client.post_events(make_event(text="もう限界です"))
+        await _until_received(h.bot, 1)
+        fake_line.delay_seconds = 3
+        started = time.monotonic()
+        await h.app.stop()
+        elapsed = time.monotonic() - started
+
+    assert channel.longest_shutdown_seconds == pytest.approx(0.6)
+    assert elapsed < channel.longest_shutdown_seconds + 0.5
+    assert fake_line.sent_texts() == []  # LINE never answered: nothing counted as sent

@@ -15,7 +15,8 @@ from line_testkit import (
     webhook_body,
 )
 
-from bot.channels.line import GREET_PAYLOAD, LineInput
+from bot.channels.line import LineInput
+from bot.channels.line_events import GREET_PAYLOAD
 from bot.channels.line_texts import ONE_TO_ONE_ONLY, TEMPORARY_FAILURE
 
 
@@ -53,7 +54,7 @@ async def test_missing_or_wrong_signature_is_refused_and_nothing_processed(
 
 
 async def test_signature_of_another_body_is_refused(harness: LineHarness) -> None:
-    from bot.channels.line_signature import compute_signature
+    from bot.line.signature import compute_signature
 
     signed = webhook_body(make_event(text="a"))
     sent = webhook_body(make_event(text="b"))

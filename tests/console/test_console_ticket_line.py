@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 from console_helpers import KURUME, SEIKATSU, page_token
+from sqlalchemy.exc import OperationalError
 
 from bot.settings import Settings
 from bot.tickets import (
@@ -31,17 +32,10 @@ from bot.tickets import (
     TicketStore,
 )
 from tests.channels.line_testkit import TOKEN, USER_ID, FakeLineApi
+from tests.channels.line_testkit import fake_line as fake_line  # the fixture
 
 STAFF_TEXT = "生活相談サポートセンターうべの田中です。明日の午前に、このLINEでご連絡します。"
 RETRY_KEY_RE = re.compile(r'name="retry_key" value="([^"]+)"')
-
-
-@pytest.fixture
-async def fake_line() -> AsyncIterator[FakeLineApi]:
-    api = FakeLineApi()
-    await api.start()
-    yield api
-    await api.close()
 
 
 @pytest.fixture
@@ -148,6 +142,42 @@ async def test_a_form_sent_twice_reaches_the_resident_once(
     assert fake_line.sent_texts() == [STAFF_TEXT]
     kinds = [e.kind for e in store.events(ticket.reference)]
     assert kinds.count(EventKind.LINE_MESSAGE_SENT) == 1
+
+
+async def test_a_message_sent_but_not_logged_is_logged_when_the_form_is_sent_again(
+    client: TestClient,
+    worker,
+    store: TicketStore,
+    fake_line: FakeLineApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The push reached LINE, then writing the log failed (the database hiccuped): the staff
+    member's resend of the same form gets LINE's 409, and the message must still be logged
+    (once), or the ticket would never show what the resident was told."""
+    ticket = _line_ticket(store)
+    page = await (await client.get(f"/tickets/{ticket.reference}")).text()
+    match = RETRY_KEY_RE.search(page)
+    assert match
+    record = store.record_line_message
+    failures = [OperationalError("INSERT INTO ticket_events", {}, Exception("database lost"))]
+
+    def record_failing_once(*args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(store, "record_line_message", record_failing_once)
+    first, _ = await _send(client, ticket.reference, STAFF_TEXT, retry_key=match.group(1))
+    assert first.status == 500 and failures == []
+    assert not any(e.kind is EventKind.LINE_MESSAGE_SENT for e in store.events(ticket.reference))
+
+    _, flashed = await _send(client, ticket.reference, STAFF_TEXT, retry_key=match.group(1))
+    await _send(client, ticket.reference, STAFF_TEXT, retry_key=match.group(1))
+
+    assert "すでに送っています" in flashed
+    assert fake_line.sent_texts() == [STAFF_TEXT]  # delivered once
+    logged = [e for e in store.events(ticket.reference) if e.kind is EventKind.LINE_MESSAGE_SENT]
+    assert [(e.actor, e.data["text"]) for e in logged] == [("ube-staff", STAFF_TEXT)]
 
 
 @pytest.mark.parametrize(

@@ -13,15 +13,15 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from line_testkit import TOKEN, USER_ID, FakeLineApi
 
-from bot.channels.line_api import (
+from bot.line.client import (
     InvalidReplyTokenError,
     LineApiClient,
     LineApiError,
     LineAuthError,
     PushResult,
 )
+from tests.channels.line_testkit import TOKEN, USER_ID, FakeLineApi
 
 TEXT = [{"type": "text", "text": "借金のことで眠れません"}]
 

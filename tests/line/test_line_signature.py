@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.line_signature import compute_signature, verify_signature
+from bot.line.signature import compute_signature, verify_signature
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "line" / "signatures.json"

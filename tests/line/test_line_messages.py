@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.line_messages import (
+from bot.line.messages import (
     MAX_TEXT_LENGTH,
     batches,
     build_messages,

@@ -33,11 +33,12 @@ from typing import Any
 
 import aiohttp
 
+from bot.line.messages import MAX_MESSAGES_PER_CALL
+
 logger = logging.getLogger(__name__)
 
 REPLY_PATH = "/v2/bot/message/reply"
 PUSH_PATH = "/v2/bot/message/push"
-MAX_MESSAGES_PER_CALL = 5
 RETRY_KEY_HEADER = "X-Line-Retry-Key"
 
 Sleep = Callable[[float], Awaitable[None]]
