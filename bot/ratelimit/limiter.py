@@ -7,12 +7,12 @@ down. Two implementations share one interface: ``InMemoryRateLimiter`` for a sin
 (the default) and ``RedisRateLimiter`` when several instances must count together.
 
 A limiter must never become the reason a resident gets no answer: when Redis fails, the
-Redis limiter lets the message through (fail open) and logs the outage once.
+Redis limiter lets the message through (fail open, ``bot.redisutil.FailOpen``, with short
+timeouts: a limiter waiting on a dead Redis would itself be the flood's victim).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import time
@@ -21,10 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-log = logging.getLogger(__name__)
+from bot.redisutil import FailOpen, close_quietly, connect
 
-# Short: a limiter that waits on a dead Redis would itself be the flood's victim.
-REDIS_TIMEOUT_SECONDS = 0.5
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -126,38 +125,23 @@ class RedisRateLimiter:
         self._client = client
         self._prefix = prefix
         self._script = client.register_script(_HIT_SCRIPT)
-        self._failing = False
+        self._fail_open = FailOpen(log, "rate limit", "letting every message through")
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "intake:rate:") -> RedisRateLimiter:
-        import redis.asyncio as redis_asyncio
-
-        client = redis_asyncio.from_url(
-            url,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-        )
-        return cls(client, prefix=prefix)
+        return cls(connect(url), prefix=prefix)
 
     async def hit(self, key: str, limit: Limit) -> Verdict:
         window_ms = max(1, math.ceil(limit.window_seconds * 1000))
-        try:
-            count, ttl_ms = await asyncio.wait_for(
-                self._script(keys=[self._prefix + key], args=[window_ms]),
-                timeout=REDIS_TIMEOUT_SECONDS * 2,
-            )
-        except Exception as error:  # redis errors, OSError, timeouts: all mean "no counter"
-            if not self._failing:
-                # Once per outage, and without the URL (it may carry a password).
-                log.warning(
-                    "rate limit: Redis unavailable (%s); not limiting", type(error).__name__
-                )
-                self._failing = True
+        counted = await self._fail_open.call(
+            lambda: self._script(keys=[self._prefix + key], args=[window_ms]),
+            fallback=None,
+            what="count",
+        )
+        if counted is None:  # no counter: let the message through
             return Verdict(allowed=True, count=0, retry_after=0.0)
-        if self._failing:
-            log.info("rate limit: Redis available again")
-            self._failing = False
+        count, ttl_ms = counted
         return verdict_for(int(count), limit, int(ttl_ms) / 1000.0)
 
     async def close(self) -> None:
-        await self._client.close()
+        await close_quietly(self._client, log)

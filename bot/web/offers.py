@@ -12,7 +12,6 @@ down: buttons keep working on a single instance rather than turning into words.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -20,11 +19,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from bot.redisutil import FailOpen, close_quietly, connect
+
 log = logging.getLogger(__name__)
 
 # Longer than Rasa's 60-minute session: a resident may think a while before pressing 「はい」.
 OFFER_TTL_SECONDS = 2 * 3600.0
-REDIS_TIMEOUT_SECONDS = 0.5
 
 
 class OfferStore(Protocol):
@@ -83,47 +83,29 @@ class RedisOfferStore:
         self._prefix = prefix
         self._ttl = max(1, int(ttl_seconds))
         self._local = InMemoryOfferStore(ttl_seconds=ttl_seconds)
-        self._failing = False
+        self._fail_open = FailOpen(log, "web chat offers", "keeping offers in this process")
 
     @classmethod
     def from_url(cls, url: str) -> RedisOfferStore:
-        import redis.asyncio as redis_asyncio
-
-        return cls(
-            redis_asyncio.from_url(
-                url,
-                socket_timeout=REDIS_TIMEOUT_SECONDS,
-                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-            )
-        )
-
-    def _failed(self, error: BaseException) -> None:
-        if not self._failing:
-            log.warning(
-                "web chat: Redis unavailable (%s); offers kept in-process", type(error).__name__
-            )
-            self._failing = True
+        return cls(connect(url))
 
     async def remember(self, sender: str, payloads: Iterable[str]) -> None:
         chosen = sorted(set(payloads))
         await self._local.remember(sender, chosen)
-        try:
-            await asyncio.wait_for(
-                self._client.set(self._prefix + sender, json.dumps(chosen), ex=self._ttl),
-                timeout=REDIS_TIMEOUT_SECONDS * 2,
-            )
-            self._failing = False
-        except Exception as error:  # any Redis trouble: the local copy still answers
-            self._failed(error)
+        await self._fail_open.call(
+            lambda: self._client.set(self._prefix + sender, json.dumps(chosen), ex=self._ttl),
+            fallback=None,
+            what="remember",
+        )
 
     async def offered(self, sender: str) -> frozenset[str]:
-        try:
-            raw = await asyncio.wait_for(
-                self._client.get(self._prefix + sender), timeout=REDIS_TIMEOUT_SECONDS * 2
-            )
-        except Exception as error:
-            self._failed(error)
+        async def read() -> tuple[Any]:  # a tuple, so that "no offer" (None) is told apart
+            return (await self._client.get(self._prefix + sender),)
+
+        found = await self._fail_open.call(read, fallback=None, what="read")
+        if found is None:  # Redis down: this instance's copy still answers
             return await self._local.offered(sender)
+        raw = found[0]
         if raw is None:
             return frozenset()
         try:
@@ -137,4 +119,4 @@ class RedisOfferStore:
         )
 
     async def close(self) -> None:
-        await self._client.close()
+        await close_quietly(self._client, log)

@@ -18,14 +18,7 @@ from aiohttp import web
 from bot.directory import City, Directory
 from bot.web import texts
 from bot.web.crisis import crisis_sections
-from bot.web.keys import (
-    WEB_CRISIS_LINES,
-    WEB_DIRECTORY,
-    WEB_SETTINGS,
-    WEB_SIGNER,
-    WEB_TEMPLATES,
-)
-from bot.web.session import cookie_secure, current_sender, new_sender, set_sender_cookie
+from bot.web.keys import WEB_CRISIS_LINES, WEB_DIRECTORY, WEB_SETTINGS, WEB_TEMPLATES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_URL = "/chat/static"
@@ -66,11 +59,8 @@ async def chat_page(request: web.Request) -> web.Response:
             "max_chars": texts.MAX_MESSAGE_CHARS,
         },
     )
-    signer = request.app[WEB_SIGNER]
-    if current_sender(request, signer) is None:
-        # The page's first message then already belongs to a server-issued conversation.
-        secure = cookie_secure(request, request.app[WEB_SETTINGS])
-        set_sender_cookie(response, signer, new_sender(), secure=secure)
+    # No sender id here: the page's script asks for one (「最初から」 at its start), so loading the
+    # page (crawlers, link previews) uses up none of the address's new conversations.
     return response
 
 

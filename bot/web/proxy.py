@@ -6,11 +6,12 @@ needed, a city can publish one host name, and Rasa's port stays private. The pro
 what it forwards (JSON, at most ``MAX_MESSAGE_CHARS``) and passes back only text and buttons,
 so a resident never sees a stack trace or Rasa's internals.
 
-Who is talking is decided here, never by the page (issue 8): the sender id comes from the
-signed cookie (``bot.web.session``; a missing or forged one gets a fresh id, and a ``sender``
-in the body is ignored), a ``/payload`` passes only if the bot offered that button in its last
-reply to this sender (``bot.web.offers``), and a flood gets one polite slow-down answer
-(``bot.ratelimit``) per conversation and per client address.
+Who is talking is decided here, never by the page: the sender id comes from the signed cookie
+(``bot.web.sender_cookie``; a missing or forged one gets a fresh id while the client address
+may still start conversations, ``bot.web.new_conversations``; a ``sender`` in the body is
+ignored), a ``/payload`` passes only if the bot offered that button in its last reply to this
+sender (``bot.web.offers``), and a flood gets one polite slow-down answer (``bot.ratelimit``)
+per conversation and per client address (an IPv6 /64).
 
 Message text is never logged: it may hold a resident's personal story.
 """
@@ -27,7 +28,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.ratelimit import SLOW_DOWN, FloodDecision, Limit, hashed
+from bot.dialogue.flood_texts import SLOW_DOWN
+from bot.ratelimit import FloodDecision, Limit
 from bot.settings import Settings
 from bot.web import texts
 from bot.web.keys import (
@@ -38,7 +40,8 @@ from bot.web.keys import (
     WEB_SIGNER,
     WEB_START_PAYLOADS,
 )
-from bot.web.session import cookie_secure, current_sender, new_sender, set_sender_cookie
+from bot.web.new_conversations import client_key, give_sender, issue_sender
+from bot.web.sender_cookie import current_sender
 
 log = logging.getLogger(__name__)
 
@@ -114,31 +117,12 @@ async def vetted_text(request: web.Request, sender: str, text: str, is_payload: 
     return as_words(text)
 
 
-def client_address(request: web.Request, trusted_hops: int) -> str:
-    """The client's address: the peer's, or the one our own trusted proxies recorded.
-
-    ``X-Forwarded-For`` is read only when a setting says proxies are in front, and then from
-    the right: a client can prepend anything, but not what our last proxy appended.
-    """
-    if trusted_hops > 0:
-        hops = [
-            part.strip()
-            for header in request.headers.getall("X-Forwarded-For", [])
-            for part in header.split(",")
-            if part.strip()
-        ]
-        if len(hops) >= trusted_hops:
-            return hops[-trusted_hops]
-    return request.remote or "unknown"
-
-
 async def flood_check(request: web.Request, sender: str, text: str) -> FloodDecision:
     settings = request.app[WEB_SETTINGS]
     window = settings.rate_window_seconds
-    ip = client_address(request, settings.web_trusted_proxy_hops)
     keys = [
         (f"web:sender:{sender}", Limit(settings.rate_web_sender, window)),
-        (f"web:ip:{hashed(ip)}", Limit(settings.rate_web_ip, window)),
+        (f"web:ip:{client_key(request)}", Limit(settings.rate_web_ip, window)),
     ]
     return await request.app[WEB_FLOOD_GUARD].check(keys, text)
 
@@ -182,15 +166,18 @@ def clean_replies(raw: Any) -> list[dict[str, Any]] | None:
 
 async def message(request: web.Request) -> web.Response:
     """Forward one resident message to Rasa and return its replies as a JSON list."""
-    signer = request.app[WEB_SIGNER]
-    sender = current_sender(request, signer)
-    fresh = sender is None
-    if sender is None:
-        sender = new_sender()  # no cookie, or a forged one: a conversation of its own
-    response = await _answer(request, sender)
-    if fresh:
-        secure = cookie_secure(request, request.app[WEB_SETTINGS])
-        set_sender_cookie(response, signer, sender, secure=secure)
+    sender = current_sender(request, request.app[WEB_SIGNER])
+    if sender is not None:
+        return await _answer(request, sender)
+    # No cookie, or a forged one: a conversation of its own, if this client may start one.
+    parsed = await _read_message(request)
+    if isinstance(parsed, web.Response):
+        return parsed
+    issued = await issue_sender(request, parsed[0])
+    if isinstance(issued, FloodDecision):
+        return refused(issued)
+    response = await _answer(request, issued, parsed)
+    give_sender(request, response, issued)
     return response
 
 
@@ -198,19 +185,29 @@ async def new_conversation(request: web.Request) -> web.Response:
     """「最初から」: a fresh sender id (and so a fresh Rasa conversation) in a new cookie."""
     if request.content_type != "application/json":
         return _error(415, "not_json", texts.ERROR_NOT_JSON)
+    issued = await issue_sender(request, None)
+    if isinstance(issued, FloodDecision):
+        return refused(issued)  # the old cookie stays: the resident can still write on
     response = web.json_response({"ok": True})
-    secure = cookie_secure(request, request.app[WEB_SETTINGS])
-    set_sender_cookie(response, request.app[WEB_SIGNER], new_sender(), secure=secure)
+    give_sender(request, response, issued)
     return response
 
 
-async def _answer(request: web.Request, sender: str) -> web.Response:
+async def _read_message(request: web.Request) -> tuple[str, bool] | web.Response:
+    """``(text, is_payload)`` of a JSON request, or the error response to send instead."""
     if request.content_type != "application/json":
         # Also what keeps other sites' plain HTML forms from posting here (no CORS preflight).
         return _error(415, "not_json", texts.ERROR_NOT_JSON)
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return _error(413, "too_long", texts.ERROR_TOO_LONG)
-    parsed = parse_message(await request.read())
+    return parse_message(await request.read())
+
+
+async def _answer(
+    request: web.Request, sender: str, parsed: tuple[str, bool] | web.Response | None = None
+) -> web.Response:
+    if parsed is None:
+        parsed = await _read_message(request)
     if isinstance(parsed, web.Response):
         return parsed
     text, is_payload = parsed

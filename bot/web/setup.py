@@ -12,7 +12,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.dialogue.flood_reply import FloodReplies
 from bot.directory import Directory, load_directory
+from bot.httputil import HSTS, transport_is_secure
 from bot.ratelimit import FloodGuard
 from bot.settings import Settings, load_settings
 from bot.web import pages, proxy
@@ -21,6 +23,7 @@ from bot.web.keys import (
     WEB_CRISIS_LINES,
     WEB_DIRECTORY,
     WEB_FLOOD_GUARD,
+    WEB_HSTS,
     WEB_OFFERS,
     WEB_SETTINGS,
     WEB_SIGNER,
@@ -28,7 +31,7 @@ from bot.web.keys import (
     WEB_TEMPLATES,
 )
 from bot.web.offers import InMemoryOfferStore, OfferStore, RedisOfferStore
-from bot.web.session import SenderSigner
+from bot.web.sender_cookie import SenderSigner
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -97,7 +100,7 @@ async def _shared_state(app: web.Application) -> AsyncIterator[None]:
     offers: OfferStore = (
         RedisOfferStore.from_url(settings.redis_url) if settings.redis_url else InMemoryOfferStore()
     )
-    guard = FloodGuard.from_settings(settings)
+    guard = FloodGuard.from_settings(settings, FloodReplies(settings.timezone))
     app[WEB_OFFERS] = offers
     app[WEB_FLOOD_GUARD] = guard
     try:
@@ -113,10 +116,13 @@ def setup(app: web.Application) -> None:
 
 
 def create_web_app(settings: Settings | None = None) -> web.Application:
-    """The chat on its own, with the same security headers the console sends."""
+    """The chat on its own, with the same security headers the console sends (HSTS too,
+    by the console's rule: whenever the server is not bound to loopback, or forced)."""
+    settings = settings or load_settings()
     app = web.Application(client_max_size=proxy.MAX_BODY_BYTES)
+    app[WEB_HSTS] = transport_is_secure(settings.cookie_secure, settings.console_host)
     app.on_response_prepare.append(add_security_headers)  # type: ignore[arg-type]
-    setup_web_chat(app, settings or load_settings())
+    setup_web_chat(app, settings)
     return app
 
 
@@ -126,9 +132,12 @@ CSP = (
 )
 
 
-async def add_security_headers(_request: web.Request, response: web.StreamResponse) -> None:
-    """Same policy as the console: no inline code, no framing, no referrer leaks."""
+async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Same policy as the console: no inline code, no framing, no referrer leaks, HTTPS only
+    off loopback."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Frame-Options"] = "DENY"
+    if request.app.get(WEB_HSTS, False):
+        response.headers["Strict-Transport-Security"] = HSTS

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.ratelimit import SLOW_DOWN, FloodGuard, InMemoryRateLimiter, Limit, RedisRateLimiter
+from bot.dialogue.flood_reply import FloodReplies
+from bot.dialogue.flood_texts import SLOW_DOWN
+from bot.ratelimit import FloodGuard, InMemoryRateLimiter, Limit, RedisRateLimiter
 
 TWO = Limit(2, 60)
 NIGHT = datetime(2024, 5, 1, 2, 30, tzinfo=ZoneInfo("Asia/Tokyo"))
 
 
 def guard(limiter: object | None = None) -> FloodGuard:
-    return FloodGuard(limiter or InMemoryRateLimiter(), now=lambda: NIGHT)  # type: ignore[arg-type]
+    replies = FloodReplies(now=lambda: NIGHT)
+    return FloodGuard(limiter or InMemoryRateLimiter(), replies)  # type: ignore[arg-type]
 
 
 async def test_flood_gets_one_slow_down_reply_with_how_to_reach_a_person() -> None:
@@ -52,3 +55,20 @@ async def test_guard_on_real_redis(redis_limiter: RedisRateLimiter) -> None:
     decisions = [await g.check([("s", TWO)], "x") for _ in range(3)]
     assert [d.allowed for d in decisions] == [True, True, False]
     assert decisions[2].replies[0] == SLOW_DOWN
+
+
+def test_the_rate_limit_package_imports_no_dialogue_or_nlu_code() -> None:
+    """Counting stays apart from what the bot says: the replies are passed in by channels."""
+    import ast
+    from pathlib import Path
+
+    import bot.ratelimit
+
+    package = Path(bot.ratelimit.__file__).parent
+    imported = {
+        node.module or ""
+        for path in package.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert not {m for m in imported if m.startswith(("bot.dialogue", "bot.nlu", "bot.directory"))}

@@ -9,6 +9,7 @@ import socket
 import pytest
 
 from bot.ratelimit import InMemoryRateLimiter, Limit, RedisRateLimiter
+from tests.services import TEST_REDIS_URL
 
 THREE_PER_MINUTE = Limit(3, 60)
 
@@ -55,9 +56,7 @@ async def test_redis_counts_across_instances(redis_limiter: RedisRateLimiter) ->
     """Two bot instances sharing Redis count one sender's messages together."""
     import redis.asyncio as redis_asyncio
 
-    other = RedisRateLimiter(
-        redis_asyncio.from_url("redis://127.0.0.1:6379/0"), prefix=redis_limiter._prefix
-    )
+    other = RedisRateLimiter(redis_asyncio.from_url(TEST_REDIS_URL), prefix=redis_limiter._prefix)
     try:
         first = [await redis_limiter.hit("sender", THREE_PER_MINUTE) for _ in range(2)]
         second = [await other.hit("sender", THREE_PER_MINUTE) for _ in range(2)]

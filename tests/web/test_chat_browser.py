@@ -54,7 +54,7 @@ RASA_TOKEN = "browser-test-token-" + os.urandom(8).hex()
 
 def chat_sender(context: Any) -> str:
     """The server-issued sender id from the (HttpOnly) cookie the page itself cannot read."""
-    from bot.web.session import COOKIE_NAME
+    from bot.web.sender_cookie import COOKIE_NAME
 
     values = [c["value"] for c in context.cookies() if c["name"] == COOKIE_NAME]
     assert len(values) == 1, context.cookies()
@@ -173,8 +173,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
                 str(RASA),
                 "run",
                 "--enable-api",
-                "--auth-token",
-                RASA_TOKEN,
+                f"--auth-token={RASA_TOKEN}",
                 "--interface",
                 "127.0.0.1",
                 "--port",

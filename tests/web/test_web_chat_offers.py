@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import socket
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.web.offers import InMemoryOfferStore, RedisOfferStore
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
+from tests.services import fresh_prefix, redis_client
 
 
 class Clock:
@@ -41,27 +39,11 @@ async def test_in_memory_offers_stay_bounded() -> None:
 
 @pytest.fixture
 async def redis_offers() -> AsyncIterator[tuple[RedisOfferStore, RedisOfferStore]]:
-    """Two instances sharing the real Redis (unreachable Redis fails the test, never skips)."""
-    import redis.asyncio as redis_asyncio
-
-    prefix = f"intake:test:offers:{uuid.uuid4().hex[:8]}:"
-    clients = [redis_asyncio.from_url(REDIS_URL, socket_connect_timeout=2) for _ in range(2)]
-    try:
-        await clients[0].ping()
-    except Exception as error:
-        for client in clients:
-            await client.close()
-        pytest.fail(f"Redis at {REDIS_URL} is unreachable: {error}", pytrace=False)
-    stores = (
-        RedisOfferStore(clients[0], prefix=prefix),
-        RedisOfferStore(clients[1], prefix=prefix),
-    )
-    yield stores
-    keys = [key async for key in clients[0].scan_iter(match=prefix + "*")]
-    if keys:
-        await clients[0].delete(*keys)
-    for store in stores:
-        await store.close()
+    """Two instances sharing the real Redis (unreachable Redis fails the test, never skips);
+    their keys are deleted afterwards."""
+    prefix = fresh_prefix("offers")
+    async with redis_client(prefix) as first, redis_client(prefix) as second:
+        yield RedisOfferStore(first, prefix=prefix), RedisOfferStore(second, prefix=prefix)
 
 
 async def test_offers_are_shared_between_instances_through_redis(

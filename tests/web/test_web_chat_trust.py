@@ -1,19 +1,22 @@
-"""Nobody in where they don't belong: the chat's sender id, buttons and flood limits (issue 8).
+"""Nobody in where they don't belong: the chat's sender id, buttons and flood limits.
 
-Before issue 8 the page chose its own sender id, so any client could post as a LINE user's id
-(``U`` + 32 hex) and read or submit that resident's intake, and could post any ``/payload``.
+When the page chose its own sender id, any client could post as a LINE user's id (``U`` + 32
+hex) and read or submit that resident's intake, and could post any ``/payload``.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 from web_helpers import MakeClient
 
-from bot.ratelimit import SLOW_DOWN
-from bot.web.session import COOKIE_NAME, SenderSigner, is_loopback_host
+from bot.dialogue.flood_texts import SLOW_DOWN
+from bot.httputil import address_key, is_loopback_host
+from bot.web.sender_cookie import COOKIE_NAME, SenderSigner
+from tests.services import TEST_REDIS_URL, require_redis
 
 LINE_USER = "U0123456789abcdef0123456789abcdef"
 API = "/chat/api/message"
@@ -48,12 +51,15 @@ async def test_server_issues_a_signed_httponly_sender_cookie(
     assert [r["sender"] for r in fake_rasa_received] == [sender, sender]
 
 
-async def test_chat_page_issues_the_cookie_before_the_first_message(
+async def test_the_page_script_gets_the_id_before_the_first_message(
     client: TestClient, fake_rasa_received: list[dict[str, Any]]
 ) -> None:
+    """Loading the page issues nothing (crawlers use up no allowance); the script's start
+    (「最初から」) gets the id its first message then uses."""
     page = await client.get("/chat?city=ube")
-    assert page.status == 200
-    sender = page.cookies[COOKIE_NAME].value.split(".")[0]
+    assert page.status == 200 and COOKIE_NAME not in page.cookies
+    started = await client.post("/chat/api/new", json={})
+    sender = started.cookies[COOKIE_NAME].value.split(".")[0]
     await say(client, "こんにちは")
     assert fake_rasa_received[0]["sender"] == sender
 
@@ -240,11 +246,35 @@ async def test_page_script_never_makes_a_sender_id(client: TestClient) -> None:
 async def test_limits_and_offers_work_with_redis_configured(
     make_client: MakeClient, fake_rasa: str, fake_rasa_received: list[dict[str, Any]]
 ) -> None:
-    """With REDIS_URL (several instances) the same rules hold, counted in the real Redis."""
+    """With REDIS_URL (several instances) the same rules hold, counted in the real Redis.
+
+    The client address is a random /64 (through a trusted proxy), so the counters this run
+    creates are its own, and they are deleted afterwards.
+    """
+    import redis.asyncio as redis_asyncio
+
+    require_redis()
+    address = f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::1"
     client = await make_client(
-        fake_rasa, redis_url="redis://127.0.0.1:6379/0", rate_web_sender=2, rate_web_ip=10_000
+        fake_rasa, redis_url=TEST_REDIS_URL, rate_web_sender=2, web_trusted_proxy_hops=1
     )
-    assert (await say(client, "こんにちは")).status == 200
-    assert (await say(client, "/deny", payload=True)).status == 200  # offered by the reply
-    assert (await say(client, "まだ")).status == 429
-    assert [r["message"] for r in fake_rasa_received] == ["こんにちは", "/deny"]
+    headers = {"X-Forwarded-For": address}
+    redis = redis_asyncio.from_url(TEST_REDIS_URL)
+    try:
+        first = await client.post(API, json={"message": "こんにちは"}, headers=headers)
+        assert first.status == 200
+        offered = {"message": "/deny", "payload": True}  # offered by the reply
+        assert (await client.post(API, json=offered, headers=headers)).status == 200
+        more = await client.post(API, json={"message": "まだ"}, headers=headers)
+        assert more.status == 429
+        assert [r["message"] for r in fake_rasa_received] == ["こんにちは", "/deny"]
+    finally:
+        sender = fake_rasa_received[0]["sender"] if fake_rasa_received else "none"
+        counted = address_key(address)
+        await redis.delete(
+            f"intake:rate:web:sender:{sender}",
+            f"intake:rate:web:ip:{counted}",
+            f"intake:rate:web:new:{counted}",
+            f"intake:web:offers:{sender}",
+        )
+        await redis.close()

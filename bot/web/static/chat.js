@@ -7,7 +7,8 @@
  *   typed by anyone shows as text.
  * - Who is talking is decided by the server: the sender id lives in an HttpOnly cookie the
  *   page cannot read or choose (fetch sends it with credentials: "same-origin"). 「最初から」
- *   asks the server for a new one (POST data-new-api).
+ *   asks the server for a new one (POST data-new-api), as does the start of a conversation:
+ *   loading the page issues none.
  * - The transcript and pending quick replies live in sessionStorage: a reload keeps them,
  *   closing the tab forgets them (a shared family or library PC).
  * - Messages go out one at a time from a small outbox, so a failed one can be retried without
@@ -298,12 +299,19 @@
       body: "{}",
       credentials: "same-origin"
     }).then(function (response) {
-      if (!response.ok) {
-        throw TEXT.network;
+      if (response.ok) {
+        return [];
       }
-      return [];
+      // Too many new conversations from this address: show the server's polite words.
+      return response.json().then(function (data) {
+        throw (data && typeof data.message === "string") ? data.message : TEXT.network;
+      }, function () {
+        throw TEXT.network;
+      });
     }, function () {
       throw TEXT.network;
+    }).catch(function (reason) {
+      return Promise.reject(typeof reason === "string" ? reason : TEXT.network);
     });
   }
 

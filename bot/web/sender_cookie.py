@@ -6,25 +6,25 @@ resident's intake. Now the id is ``web-<32 hex>`` made here, signed with HMAC-SH
 forged or edited cookie is simply replaced by a fresh id, and the ``web-`` prefix keeps the
 id space apart from LINE's ``U…`` ids. The cookie is HttpOnly (scripts cannot read it),
 ``SameSite=Lax`` (other sites' requests do not carry it) and ``Secure`` outside loopback.
+It identifies a conversation, not a person: there is no login behind it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import re
 import secrets
 
 from aiohttp import web
 
+from bot.httputil import forwarded_https, is_loopback_host, transport_is_secure
 from bot.settings import Settings
 
 COOKIE_NAME = "intake_chat_sender"
 COOKIE_PATH = "/chat"
 SENDER_PREFIX = "web-"
 _SENDER = re.compile(r"web-[0-9a-f]{32}")
-LOOPBACK_NAMES = frozenset({"localhost"})
 
 
 class SenderSigner:
@@ -58,28 +58,20 @@ def new_sender() -> str:
     return SENDER_PREFIX + secrets.token_hex(16)
 
 
-def is_loopback_host(host: str | None) -> bool:
-    """Whether the page was asked for as localhost / 127.x / ::1 (development)."""
-    name = (host or "").strip().lower()
-    if name.startswith("["):  # [::1]:8080
-        name = name[1 : name.find("]")] if "]" in name else name
-    elif name.count(":") == 1:  # 127.0.0.1:8080, localhost:8080
-        name = name.split(":")[0]
-    if name in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
 def cookie_secure(request: web.Request, settings: Settings) -> bool:
-    """``Secure`` when configured, over HTTPS, or whenever the host is not loopback.
+    """``Secure`` unless everything says this is a developer's plain-HTTP loopback.
 
-    Behind a TLS-terminating proxy the request itself looks like plain HTTP, so the host name
-    decides: only a developer's ``localhost`` goes without.
+    Secure when forced (``CONSOLE_COOKIE_SECURE``), when the server is bound off loopback (as
+    the console's and HSTS's rule), over HTTPS, when our trusted proxy says the client used
+    HTTPS (``X-Forwarded-Proto``; nginx passes ``Host: 127.0.0.1:8080`` by default, so the Host
+    alone cannot tell), or when the page was asked for by a name other than loopback.
     """
-    return settings.cookie_secure or request.secure or not is_loopback_host(request.host)
+    return (
+        transport_is_secure(settings.cookie_secure, settings.console_host)
+        or request.secure
+        or forwarded_https(request, settings.web_trusted_proxy_hops)
+        or not is_loopback_host(request.host)
+    )
 
 
 def set_sender_cookie(
