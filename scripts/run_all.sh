@@ -3,7 +3,12 @@
 # where they are. Ctrl-C stops them all. Logs go to var/logs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Tickets, conversations (trackers), the outbox and logs hold residents' personal data: what
+# the servers create is for this user only (0600 files, 0700 folders), and an older var/
+# made world-readable before this line is closed.
+umask 077
 mkdir -p var/logs var/home
+chmod 700 var
 export HOME="$PWD/var/home"
 BIN=.venv/bin
 
@@ -34,7 +39,7 @@ export RASA_AUTH_TOKEN
 
 SANIC_HOST=127.0.0.1 "$BIN/rasa" run actions --port 5055 > var/logs/actions.log 2>&1 &
 pids+=($!)
-"$BIN/rasa" run --enable-api --auth-token "$RASA_AUTH_TOKEN" --interface 127.0.0.1 --port 5005 \
+"$BIN/rasa" run --enable-api --auth-token="$RASA_AUTH_TOKEN" --interface 127.0.0.1 --port 5005 \
   --model models/intake.tar.gz --cors "http://127.0.0.1:8080" > var/logs/rasa.log 2>&1 &
 pids+=($!)
 # Delivers intakes queued while the ticket database was down (var/outbox/), by itself.
@@ -60,6 +65,17 @@ if [ "${#pids[@]}" -gt 3 ]; then  # actions, rasa, outbox drainer, then the cons
   Staff console:      http://127.0.0.1:8080/
   Website chat:       http://127.0.0.1:8080/chat?city=ube
 TXT
+  if ! "$BIN/intake" user list 2>/dev/null | grep -q .; then
+    cat <<'TXT'
+
+  No console account yet. To log in, create one (12-128 characters of password), then sign in
+  at http://127.0.0.1:8080/login with that name and password:
+    printf '%s\n' 'a long passphrase here' | .venv/bin/intake user add admin --role admin \
+        --city ube --password-stdin
+TXT
+  else
+    echo "  Log in at http://127.0.0.1:8080/login with an account from: .venv/bin/intake user list"
+  fi
 fi
 cat <<'TXT'
 

@@ -10,6 +10,7 @@ handlers with ``csrf_exempt``.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -63,16 +64,19 @@ Plugin = Callable[[web.Application], None]
 
 
 def session_storage(
-    settings: Settings, store: TicketStore, clock: Callable[[], float] | None = None
+    settings: Settings,
+    store: TicketStore,
+    clock: Callable[[], float] | None = None,
+    backend: SessionBackend | None = None,
 ) -> ServerSideStorage:
     """Server-side sessions (``sessions.py``): Redis when configured, else the database.
 
-    The cookie is HttpOnly, SameSite=Lax, and Secure outside loopback (``security.py``).
+    The cookie is HttpOnly, SameSite=Lax, and Secure outside loopback (``security.py``). A
+    ``backend`` passed in (tests: Redis under a prefix of their own) is used as it is.
     """
-    backend: SessionBackend
-    if settings.redis_url:
-        backend = RedisSessionBackend(settings.redis_url, **({"clock": clock} if clock else {}))
-    else:
+    if backend is None and settings.redis_url:
+        backend = RedisSessionBackend(settings.redis_url, clock=clock or time.time)
+    elif backend is None:
         backend = DatabaseSessionBackend(store)
     return ServerSideStorage(
         backend,
@@ -145,16 +149,18 @@ def create_app(
     names: DisplayNames | None = None,
     throttle: LoginThrottle | None = None,
     session_clock: Callable[[], float] | None = None,
+    session_backend: SessionBackend | None = None,
 ) -> web.Application:
     """Build the console. Does not migrate: ``python -m bot.console`` does that at start-up.
 
     A store passed in stays owned by the caller; one built here from ``settings.database_url``
-    is disposed on shutdown. ``session_clock`` (unix seconds) lets tests age sessions.
+    is disposed on shutdown. ``session_clock`` (unix seconds) lets tests age sessions;
+    ``session_backend`` replaces the one chosen from the settings (and is closed on shutdown).
     """
     settings = settings or load_settings()
     owns_store = store is None
     ticket_store = store or TicketStore.from_settings(settings)
-    sessions = session_storage(settings, ticket_store, session_clock)
+    sessions = session_storage(settings, ticket_store, session_clock, session_backend)
 
     app = web.Application(
         middlewares=[

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
+import hmac
 import logging
 import math
+import secrets
 import unicodedata
 from collections.abc import Awaitable, Callable
 from urllib.parse import unquote, urlsplit
@@ -35,6 +38,8 @@ MAX_NEXT_LENGTH = 2000
 ACCOUNT_ALERT_EVERY = 20
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# Keys the tag of an unknown username in the log (see ``username_for_log``); per process.
+_LOG_TAG_KEY = secrets.token_bytes(32)
 
 
 async def current_user(request: web.Request) -> User | None:
@@ -113,6 +118,38 @@ def safe_next(target: object) -> str:
     return target
 
 
+async def username_for_log(request: web.Request, username: str) -> str:
+    """How a failed or throttled login names the submitted username in the log.
+
+    An existing account is named: it is what monitoring must act on ("sato is being guessed"),
+    and staff usernames are no secret (ticket events show them). Anything else is often a
+    password typed into the wrong field, so it appears only as a short tag keyed with a random
+    per-process secret: repeated attempts with the same text correlate within the log, but
+    the tag cannot be reversed — an unkeyed hash of a password could, by trying a dictionary.
+    """
+    if username and await asyncio.to_thread(request.app[STORE].get_user, username) is not None:
+        return username
+    digest = hmac.new(_LOG_TAG_KEY, username.encode(), hashlib.sha256).hexdigest()
+    return f"unknown-user:{digest[:10]}"
+
+
+def wait_minutes(wait: float) -> int:
+    """A throttle wait as whole minutes for the message (at least one)."""
+    return max(1, math.ceil(wait / 60))
+
+
+async def record_failure(request: web.Request, username: str, client: str) -> None:
+    """Count a wrong password for (username, client) — login form or password page alike —
+    and tell monitoring when an account keeps failing over all clients."""
+    account_failures = request.app[THROTTLE].failure(username, client)
+    if account_failures % ACCOUNT_ALERT_EVERY == 0:
+        log.warning(
+            "account %s has %d failed logins in a row (all clients): possible guessing",
+            await username_for_log(request, username),
+            account_failures,
+        )
+
+
 async def login_page(request: web.Request) -> web.StreamResponse:
     if await current_user(request) is not None:
         raise web.HTTPSeeOther(safe_next(request.query.get("next")))
@@ -132,9 +169,13 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
 
     wait = throttle.retry_after(username, client)
     if wait > 0:
-        log.warning("login throttled for %s from %s", username, client)
-        minutes = max(1, math.ceil(wait / 60))
-        error = f"ログインの失敗が続いたため、{minutes}分ほど待ってからもう一度お試しください。"
+        log.warning(
+            "login throttled for %s from %s", await username_for_log(request, username), client
+        )
+        error = (
+            f"ログインの失敗が続いたため、{wait_minutes(wait)}分ほど待ってから"
+            "もう一度お試しください。"
+        )
         response = await render(
             request,
             "login.html",
@@ -148,14 +189,8 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     if username and password:
         user = await asyncio.to_thread(request.app[STORE].authenticate, username, password)
     if user is None:
-        account_failures = throttle.failure(username, client)
-        log.info("login failed for %s from %s", username, client)
-        if account_failures % ACCOUNT_ALERT_EVERY == 0:
-            log.warning(
-                "account %s has %d failed logins in a row (all clients): possible guessing",
-                username,
-                account_failures,
-            )
+        log.info("login failed for %s from %s", await username_for_log(request, username), client)
+        await record_failure(request, username, client)
         error = "ユーザー名またはパスワードが違います。（無効になったアカウントも使えません）"
         return await render(
             request, "login.html", {"next": target, "error": error, "username": username}

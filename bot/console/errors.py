@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from bot.console.render import render
+from bot.privacy.logs import redacted_traceback
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,16 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if error.status < 400:
             raise
         return await _error_response(request, error.status, error.text, error.headers)
-    except Exception:
-        # Log the path only: tracebacks of ticket pages may hold personal data in locals.
-        log.exception("unhandled error on %s %s", request.method, request.path)
+    except Exception as error:
+        # The type and the frames tell the administrator what failed and where; the message
+        # may quote a resident (a phone number, their words), so it is left out, as are locals.
+        log.error(
+            "unhandled %s on %s %s\n%s",
+            type(error).__name__,
+            request.method,
+            request.path,
+            redacted_traceback(error),
+        )
         return await _error_response(request, 500, None, None)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.categories import CATEGORY_LABELS as CATEGORY_LABELS  # re-exported for templates
@@ -98,3 +99,33 @@ def describe_event(event: TicketEvent) -> str:
         priority = label(PRIORITY_LABELS, data.get("priority"))
         return f"優先度 {priority}・{label(CHANNEL_LABELS, data.get('channel'))}から受付"
     return ""
+
+
+# --- Writing to a resident on LINE from the ticket page (``bot.console.line_contact``) -------
+
+#: Why the LINE form is not offered or a send was refused, in words staff can act on.
+LINE_NOT_FROM_LINE = "LINEから受け付けた相談ではないため、LINEでは送れません。"
+LINE_NOT_CHOSEN = "ご本人が連絡方法にLINEをえらんでいないため、LINEでは送りません。"
+LINE_NOT_CONFIGURED = (
+    "LINEの設定（LINE_CHANNEL_ACCESS_TOKEN）がないため、送れません。管理者に連絡してください。"
+)
+LINE_TICKET_CLOSED = "終了した相談票です。送るときは、状態を「対応中」に戻してください。"
+LINE_EMPTY_TEXT = "メッセージが空です。"
+LINE_TEXT_TOO_LONG = "メッセージは{limit}文字までです。"
+LINE_NOT_SENT = "送っていません：{reason}"
+
+#: Flash message and its level per ``SendOutcome`` value (what staff read after pressing send).
+LINE_SEND_RESULTS: Mapping[str, tuple[str, Literal["info", "error"]]] = {
+    "sent": ("LINEで送りました。", "info"),
+    # LINE had already accepted this form (double click, resent form): delivered once.
+    "already_sent": ("このメッセージは、すでに送っています。", "info"),
+    "auth_failed": (
+        "送れませんでした。LINEの設定（アクセストークン）が正しくありません。"
+        "管理者に連絡してください。",
+        "error",
+    ),
+    "line_unreachable": (
+        "送れませんでした。LINEにつながりません。少し時間をおいて、もう一度送ってください。",
+        "error",
+    ),
+}

@@ -15,10 +15,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.console.keys import CSP, SECURE_TRANSPORT
+from bot.httputil import HSTS
+from bot.httputil import transport_is_secure as secure_off_loopback
 from bot.settings import Settings
-
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-HSTS = "max-age=31536000; includeSubDomains"
 
 # No inline scripts or styles: the console ships no JavaScript and one CSS file.
 DEFAULT_CSP = (
@@ -30,7 +29,8 @@ STATIC_PREFIX = "/static/"
 
 def transport_is_secure(settings: Settings) -> bool:
     """Secure cookies and HSTS: forced by the setting, or whenever not on loopback."""
-    return settings.cookie_secure or settings.console_host.strip().lower() not in LOOPBACK_HOSTS
+    # One rule (bot.httputil), shared with the standalone web chat.
+    return secure_off_loopback(settings.cookie_secure, settings.console_host)
 
 
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:

@@ -14,6 +14,11 @@ user are deleted right away.
 Sessions end after ``idle`` seconds without a request and, however busy, ``absolute`` seconds
 after login (a shift on a shared PC). An id the server does not know is never adopted: the
 client gets a new random one (no session fixation).
+
+Ended means ended: a request that loaded the session before logout and saves it afterwards
+(moving the idle deadline on, adding a flash message or a CSRF token) only *updates* a record
+that still exists (``UPDATE … WHERE`` / ``SET … XX``); only new sessions are inserted. Writing
+it back would log the old cookie in again.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from typing import Any, Protocol
 
 from aiohttp import web
 from aiohttp_session import AbstractStorage, Session
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session as OrmSession
 
 from bot.tickets.engine import Database
 from bot.tickets.schema import ConsoleSessionRow
@@ -54,11 +60,18 @@ class SessionRecord:
 
 
 class SessionBackend(Protocol):
-    """Where records live; the database and Redis implement the same four operations."""
+    """Where records live; the database and Redis implement the same operations.
+
+    ``create`` and ``update`` are separate on purpose: a request still running when its
+    session ended (logout, password change, disable) must not write the record back, so an
+    update touches only a record that still exists and says whether it did.
+    """
 
     async def load(self, key: str) -> SessionRecord | None: ...
 
-    async def save(self, key: str, record: SessionRecord) -> None: ...
+    async def create(self, key: str, record: SessionRecord) -> None: ...
+
+    async def update(self, key: str, record: SessionRecord) -> bool: ...
 
     async def delete(self, key: str) -> None: ...
 
@@ -95,23 +108,41 @@ class DatabaseSessionBackend:
                 expires_at=row.expires_at.timestamp(),
             )
 
-    def _save(self, key: str, record: SessionRecord) -> None:
+    @staticmethod
+    def _columns(record: SessionRecord) -> dict[str, Any]:
+        return {
+            "username": record.username,
+            "data": record.data,
+            "created_at": _dt(record.created_at),
+            "last_seen_at": _dt(record.last_seen_at),
+            "expires_at": _dt(record.expires_at),
+        }
+
+    def _prune(self, session: OrmSession, now: float) -> None:
+        """Anonymous sessions (the login page's CSRF token) are created by anyone: drop the
+        dead ones regularly so that the table stays small."""
+        if now - self._last_prune > TOUCH_INTERVAL:
+            self._last_prune = now
+            session.execute(
+                delete(ConsoleSessionRow).where(ConsoleSessionRow.expires_at < _dt(now))
+            )
+
+    def _create(self, key: str, record: SessionRecord) -> None:
         with self._db.session() as session, session.begin():
-            row = session.get(ConsoleSessionRow, key) or ConsoleSessionRow(id_hash=key)
-            row.username = record.username
-            row.data = record.data
-            row.created_at = _dt(record.created_at)
-            row.last_seen_at = _dt(record.last_seen_at)
-            row.expires_at = _dt(record.expires_at)
-            session.add(row)
-            # Anonymous sessions (the login page's CSRF token) are created by anyone: drop the
-            # dead ones regularly so that the table stays small.
-            if record.last_seen_at - self._last_prune > TOUCH_INTERVAL:
-                self._last_prune = record.last_seen_at
-                cutoff = _dt(record.last_seen_at)
-                session.execute(
-                    delete(ConsoleSessionRow).where(ConsoleSessionRow.expires_at < cutoff)
-                )
+            session.add(ConsoleSessionRow(id_hash=key, **self._columns(record)))
+            self._prune(session, record.last_seen_at)
+
+    def _update(self, key: str, record: SessionRecord) -> bool:
+        # One UPDATE … WHERE: a row deleted by a concurrent logout stays deleted (rowcount 0).
+        with self._db.session() as session, session.begin():
+            result = session.execute(
+                update(ConsoleSessionRow)
+                .where(ConsoleSessionRow.id_hash == key)
+                .values(**self._columns(record))
+                .execution_options(synchronize_session=False)
+            )
+            self._prune(session, record.last_seen_at)
+            return bool(result.rowcount == 1)
 
     def _delete_where(self, *conditions: Any) -> int:
         with self._db.session() as session, session.begin():
@@ -122,8 +153,11 @@ class DatabaseSessionBackend:
     async def load(self, key: str) -> SessionRecord | None:
         return await asyncio.to_thread(self._load, key)
 
-    async def save(self, key: str, record: SessionRecord) -> None:
-        await asyncio.to_thread(self._save, key, record)
+    async def create(self, key: str, record: SessionRecord) -> None:
+        await asyncio.to_thread(self._create, key, record)
+
+    async def update(self, key: str, record: SessionRecord) -> bool:
+        return await asyncio.to_thread(self._update, key, record)
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._delete_where, ConsoleSessionRow.id_hash == key)
@@ -144,30 +178,51 @@ class RedisSessionBackend:
 
     PREFIX = "intake:console:"
 
-    def __init__(self, url: str, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, url: str, *, clock: Callable[[], float] = time.time, prefix: str = PREFIX
+    ) -> None:
         import redis.asyncio as redis_asyncio
 
         self._redis = redis_asyncio.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._clock = clock
+        self.prefix = prefix  # tests use their own, so runs never see each other's keys
 
     def _session_key(self, key: str) -> str:
-        return f"{self.PREFIX}session:{key}"
+        return f"{self.prefix}session:{key}"
 
     def _user_key(self, username: str) -> str:
-        return f"{self.PREFIX}user:{username}"
+        return f"{self.prefix}user:{username}"
 
     async def load(self, key: str) -> SessionRecord | None:
         raw = await self._redis.get(self._session_key(key))
         return SessionRecord(**json.loads(raw)) if raw else None
 
-    async def save(self, key: str, record: SessionRecord) -> None:
-        ttl = max(1, int(record.expires_at - self._clock()) + 1)
-        pipe = self._redis.pipeline()
-        pipe.set(self._session_key(key), json.dumps(asdict(record)), ex=ttl)
+    def _ttl(self, record: SessionRecord) -> int:
+        return max(1, int(record.expires_at - self._clock()) + 1)
+
+    async def _index(self, record: SessionRecord, key: str, ttl: int) -> None:
+        """Remember the key under its user, for ``delete_user``."""
         if record.username:
+            pipe = self._redis.pipeline()
             pipe.sadd(self._user_key(record.username), key)
             pipe.expire(self._user_key(record.username), max(ttl, 86_400))
-        await pipe.execute()
+            await pipe.execute()
+
+    async def create(self, key: str, record: SessionRecord) -> None:
+        ttl = self._ttl(record)
+        await self._redis.set(self._session_key(key), json.dumps(asdict(record)), ex=ttl)
+        await self._index(record, key, ttl)
+
+    async def update(self, key: str, record: SessionRecord) -> bool:
+        # SET … XX writes only over an existing key: a session deleted meanwhile stays gone.
+        ttl = self._ttl(record)
+        written = await self._redis.set(
+            self._session_key(key), json.dumps(asdict(record)), ex=ttl, xx=True
+        )
+        if not written:
+            return False
+        await self._index(record, key, ttl)
+        return True
 
     async def delete(self, key: str) -> None:
         await self._redis.delete(self._session_key(key))
@@ -239,6 +294,7 @@ class ServerSideStorage(AbstractStorage):
             return
         record: SessionRecord | None = request.get(_RECORD)
         if session.identity is None or record is None:
+            new = True
             # A new session (first visit, login, after logout): new random id, and the
             # previous one named by the cookie is gone for good.
             session_id = secrets.token_urlsafe(32)
@@ -246,19 +302,24 @@ class ServerSideStorage(AbstractStorage):
             if previous and _ID_RE.match(previous):
                 await self.backend.delete(_hash(previous))
         else:
+            new = False
             session_id, created = str(session.identity), record.created_at
         username = session.get(USERNAME_KEY)
         expires = min(created + self.absolute, now + self.idle)
-        await self.backend.save(
-            _hash(session_id),
-            SessionRecord(
-                data=dict(session),
-                username=username if isinstance(username, str) else None,
-                created_at=created,
-                last_seen_at=now,
-                expires_at=expires,
-            ),
+        updated = SessionRecord(
+            data=dict(session),
+            username=username if isinstance(username, str) else None,
+            created_at=created,
+            last_seen_at=now,
+            expires_at=expires,
         )
+        if new:
+            await self.backend.create(_hash(session_id), updated)
+        elif not await self.backend.update(_hash(session_id), updated):
+            # Ended while this request ran (logout, password change, disable, expiry): it
+            # stays ended. The cookie is left alone: the browser may already hold the new
+            # anonymous one that logout sent.
+            return
         self.save_cookie(response, session_id, max_age=max(1, int(created + self.absolute - now)))
 
     async def end_user_sessions(self, username: str) -> int:

@@ -17,8 +17,9 @@ a coordinator's username must not be able to lock the coordinator out.
   city's monitoring.
 
 The client address is the peer, or — behind ``console_trusted_proxy_hops`` reverse proxies —
-the address those proxies appended to ``X-Forwarded-For`` (``client_address``). A forged header
-from an untrusted client is ignored, so it cannot be used to dodge the limits.
+the address those proxies appended to ``X-Forwarded-For`` (``bot.httputil.client_address``,
+shared with the web chat). A forged header from an untrusted client is ignored, so it cannot be
+used to dodge the limits.
 
 State is per process and forgotten on restart: acceptable for one console process (the worst
 case is a fresh allowance of guesses after a restart), and bounded in memory.
@@ -31,29 +32,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiohttp import web
+from bot.httputil import client_address
+
+__all__ = ["LoginThrottle", "client_address"]
 
 
 @dataclass
 class _Entry:
     failures: int
     blocked_until: float
-
-
-def client_address(request: web.Request, trusted_hops: int) -> str:
-    """The client's address: the peer, or the one appended by our own trusted proxies."""
-    peer = request.remote or "unknown"
-    if trusted_hops <= 0:
-        return peer
-    forwarded = [
-        part.strip()
-        for header in request.headers.getall("X-Forwarded-For", [])
-        for part in header.split(",")
-        if part.strip()
-    ]
-    if len(forwarded) < trusted_hops:
-        return peer
-    return forwarded[-trusted_hops]
 
 
 class _Backoff:

@@ -4,21 +4,25 @@ Tickets are created through the store with real ``Submission`` objects and real 
 from ``data/cities`` (宇部市 and 久留米市), so scoping is exercised the way production sees it.
 ``pg_url`` gives a fresh PostgreSQL schema (as in tests/tickets) for the modules that run on
 both backends; PostgreSQL being unreachable fails those tests rather than skipping them.
+``redis_sessions`` keeps console sessions in the real Redis under a prefix of its own.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from console_helpers import KURUME, PASSWORD, SEIKATSU, csrf_of
 
 from bot.console import create_app
+from bot.console.sessions import RedisSessionBackend
 from bot.console.throttle import LoginThrottle
 from bot.settings import PROJECT_ROOT, Settings
 from bot.tickets import (
@@ -36,6 +40,8 @@ from bot.tickets import (
     User,
     upgrade_database,
 )
+from tests.services import TEST_REDIS_URL as REDIS_URL
+from tests.services import require_redis
 
 
 class Clock:
@@ -61,6 +67,24 @@ def store(db_url: str) -> Iterator[TicketStore]:
     ticket_store = TicketStore(db_url, clock=Clock())
     yield ticket_store
     ticket_store.dispose()
+
+
+@pytest.fixture
+def redis_sessions() -> Iterator[RedisSessionBackend]:
+    """Console sessions in the real Redis, under a prefix of this test's own, removed after.
+
+    Pass it to ``create_app(session_backend=...)``; the app closes it on shutdown.
+    """
+    require_redis()
+    prefix = f"intake-test:{uuid.uuid4().hex[:12]}:console:"
+    yield RedisSessionBackend(REDIS_URL, prefix=prefix)
+    cleanup = redis.Redis.from_url(REDIS_URL, socket_timeout=3, socket_connect_timeout=3)
+    try:
+        keys = list(cleanup.scan_iter(match=f"{prefix}*"))
+        if keys:
+            cleanup.delete(*keys)
+    finally:
+        cleanup.close()
 
 
 @pytest.fixture

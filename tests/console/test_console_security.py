@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 from console_helpers import PASSWORD, csrf_of, page_token
 from sqlalchemy import text
@@ -18,6 +19,7 @@ from sqlalchemy import text
 from bot.console import create_app
 from bot.console.app import SESSION_COOKIE
 from bot.console.auth import safe_next
+from bot.console.sessions import RedisSessionBackend
 from bot.console.throttle import LoginThrottle
 from bot.settings import Settings
 from bot.tickets import Role, TicketStore
@@ -179,6 +181,39 @@ async def _login_other(other: TestClient, username: str) -> None:
     assert (await other.get("/", allow_redirects=False)).status == 200
 
 
+NEW_PASSWORD = "a brand new passphrase"
+
+
+async def _change_password(
+    client: TestClient,
+    current: str,
+    new: str = NEW_PASSWORD,
+    ip: str = "203.0.113.50",
+) -> ClientResponse:
+    """Post the password form as the logged-in browser would (token from the page)."""
+    token = await page_token(client, "/account/password")
+    return await client.post(
+        "/account/password",
+        data={
+            "current_password": current,
+            "password": new,
+            "password_confirm": new,
+            "csrf_token": token,
+        },
+        headers={"X-Forwarded-For": ip},
+        allow_redirects=False,
+    )
+
+
+async def _flashed_after(client: TestClient, response: ClientResponse) -> str:
+    """The 303 back to the form, and the page it leads to (which shows the flash)."""
+    assert response.status == 303, await response.text()
+    assert response.headers["Location"] == "/account/password"
+    page = await client.get(response.headers["Location"])
+    assert page.status == 200
+    return await page.text()
+
+
 async def test_password_change_ends_every_session_of_the_user(
     client: TestClient, login, make_user, store: TicketStore
 ) -> None:
@@ -190,22 +225,13 @@ async def test_password_change_ends_every_session_of_the_user(
         await login("sato")
         await _login_other(other, "sato")
         await _login_other(bystander, "suzuki")
-        token = await page_token(client, "/account/password")
-        response = await client.post(
-            "/account/password",
-            data={
-                "current_password": PASSWORD,
-                "password": "a brand new passphrase",
-                "password_confirm": "a brand new passphrase",
-                "csrf_token": token,
-            },
-            allow_redirects=False,
-        )
+        response = await _change_password(client, PASSWORD)
         assert response.status == 303
+        assert response.headers["Location"] == "/login"
         assert (await other.get("/", allow_redirects=False)).status == 303, "other PC logged out"
         assert (await client.get("/", allow_redirects=False)).status == 303
         assert (await bystander.get("/", allow_redirects=False)).status == 200
-        assert store.authenticate("sato", "a brand new passphrase") is not None
+        assert store.authenticate("sato", NEW_PASSWORD) is not None
     finally:
         await other.close()
         await bystander.close()
@@ -216,19 +242,33 @@ async def test_password_change_needs_the_current_password_and_the_limit(
 ) -> None:
     make_user("sato", Role.COORDINATOR)
     await login("sato")
-    for current, new in (("wrong password!!", "a brand new passphrase"), (PASSWORD, "x" * 129)):
-        token = await page_token(client, "/account/password")
-        await client.post(
-            "/account/password",
-            data={
-                "current_password": current,
-                "password": new,
-                "password_confirm": new,
-                "csrf_token": token,
-            },
-        )
+    wrong = await _flashed_after(client, await _change_password(client, "wrong password!!"))
+    assert "いまのパスワードが違います" in wrong
+    too_long = await _flashed_after(client, await _change_password(client, PASSWORD, "x" * 129))
+    assert "パスワードは" in too_long and "変更していません" in too_long
     assert store.authenticate("sato", PASSWORD) is not None
     assert (await client.get("/", allow_redirects=False)).status == 200
+
+
+async def test_current_password_guesses_on_the_password_page_are_throttled(
+    client: TestClient, login, make_user, store: TicketStore, throttle: LoginThrottle
+) -> None:
+    """A stolen session must not become an unlimited oracle for the account's real password:
+    the current-password check shares the login throttle (username + client)."""
+    make_user("sato", Role.COORDINATOR)
+    await login("sato")
+    for _ in range(throttle.free_failures + 1):
+        response = await _change_password(client, "wrong password!!", ip="203.0.113.9")
+        assert "いまのパスワードが違います" in await _flashed_after(client, response)
+    blocked = await _change_password(client, PASSWORD, ip="203.0.113.9")
+    assert blocked.status == 429, "the guessing client waits, even with the right password"
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert "待って" in await blocked.text()
+    assert store.authenticate("sato", PASSWORD) is not None, "nothing changed"
+    # The same throttle as the login form: that client cannot try the password there either,
+    # while staff at their own PC still log in.
+    assert (await _login_as(client, "sato", PASSWORD, "203.0.113.9")).status == 429
+    assert (await _login_as(client, "sato", PASSWORD, "198.51.100.20")).status == 303
 
 
 async def test_disabling_a_user_from_the_admin_page_ends_all_their_sessions(
@@ -297,11 +337,15 @@ async def test_idle_and_absolute_expiry(
 
 
 async def test_sessions_in_redis_end_everywhere_too(
-    aiohttp_client, settings: Settings, store: TicketStore, make_user
+    aiohttp_client,
+    settings: Settings,
+    store: TicketStore,
+    make_user,
+    redis_sessions: RedisSessionBackend,
 ) -> None:
     """Production keeps sessions in Redis (settings.redis_url); same behaviour, real Redis."""
-    settings = replace(settings, redis_url="redis://127.0.0.1:6379/15")
-    client = await aiohttp_client(create_app(settings, store))
+    app = create_app(settings, store, session_backend=redis_sessions)
+    client = await aiohttp_client(app)
     make_user("sato", Role.COORDINATOR)
     other = await _second_client(client)
     try:
@@ -309,16 +353,12 @@ async def test_sessions_in_redis_end_everywhere_too(
         await _login_other(other, "sato")
         with store.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM console_sessions")).scalar_one() == 0
-        token = await page_token(client, "/account/password")
-        await client.post(
-            "/account/password",
-            data={
-                "current_password": PASSWORD,
-                "password": "a brand new passphrase",
-                "password_confirm": "a brand new passphrase",
-                "csrf_token": token,
-            },
-        )
+        key = hashlib.sha256(_session_id(other).encode()).hexdigest()
+        assert await redis_sessions.load(key) is not None, "the session lives in Redis"
+        response = await _change_password(client, PASSWORD)
+        assert response.status == 303
+        assert response.headers["Location"] == "/login"
+        assert await redis_sessions.load(key) is None
         assert (await other.get("/", allow_redirects=False)).status == 303
     finally:
         await other.close()

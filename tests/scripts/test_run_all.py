@@ -41,8 +41,18 @@ def _started(*words: str) -> list[str]:
 def test_rasa_http_api_requires_the_session_token_and_listens_on_loopback_only() -> None:
     rasa = _started("rasa", "run")
     assert "--enable-api" in rasa
-    assert rasa[rasa.index("--auth-token") + 1] == "$RASA_AUTH_TOKEN"
+    # One word, "--auth-token=…": a generated token may start with "-" (see the next test).
+    assert "--auth-token=$RASA_AUTH_TOKEN" in rasa
     assert rasa[rasa.index("--interface") + 1] == "127.0.0.1"
+
+
+def test_a_token_starting_with_a_dash_still_reaches_rasa() -> None:
+    """token_urlsafe starts with "-" one time in 64: Rasa must still take it as the token."""
+    from rasa.__main__ import create_argument_parser
+
+    token = "-" + "x" * 42
+    args = create_argument_parser().parse_args(["run", "--enable-api", f"--auth-token={token}"])
+    assert args.auth_token == token
 
 
 def test_action_server_listens_on_loopback_only() -> None:
@@ -57,3 +67,17 @@ def test_the_token_is_made_when_unset_and_exported_before_any_server_starts() ->
     assert "secrets" in text[:export] or "openssl rand" in text[:export]
     assert export < text.index('"$BIN/rasa" run')
     assert export < text.index("bot.console")
+
+
+def test_files_are_private_from_the_first_command_and_var_is_closed() -> None:
+    """Conversations (trackers), tickets, the outbox and logs hold personal data: nothing the
+    servers create may be readable by other users of the host, and an older world-readable
+    var/ is closed too."""
+    commands = _commands()
+    umask = commands.index(["umask", "077"])
+    assert all(command[0] in ("set", "cd") for command in commands[:umask]), (
+        "umask 077 must come before anything that can create a file"
+    )
+    chmod = commands.index(["chmod", "700", "var"])
+    first_server = next(i for i, command in enumerate(commands) if "$BIN" in " ".join(command))
+    assert umask < chmod < first_server
