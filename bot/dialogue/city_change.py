@@ -88,9 +88,12 @@ def on_city_change(
     """Tell the resident the windows are now the new city's, and show them.
 
     Every worry told so far (and any new one in this message) is routed again in the new city.
-    Outside the intake the contact offer is made again for the new windows; during the intake
-    the questions go on; at the summary it is shown again (``extra["show_summary"]``). Another
-    municipality cannot be handed to staff here: the intake stops (``extra["end_intake"]``).
+    Outside the intake the contact offer is made again for the new windows. During the intake,
+    and at its summary, the questions go on but a consent already given named the first city's
+    windows: it is asked again, naming the new ones (``extra["ask_consent_again"]``), and only
+    then is the summary shown; the summary that was open can no longer be sent (``awaiting`` is
+    cleared). Another municipality cannot be handed to staff here: the intake stops
+    (``extra["end_intake"]``).
     """
     code = _code(directory, state.city)
     worries = tuple(canonical([*state.worries, *state.pending_categories, *new_categories]))
@@ -118,12 +121,13 @@ def on_city_change(
             replies.append(Reply(texts.INTAKE_STOPPED))
             extra["end_intake"] = True
         return Turn(tuple(replies), changed.evolve(awaiting=None), extra=extra)
-    if at_summary:
-        replies.append(Reply(texts.SUMMARY_AGAIN))
-        extra["show_summary"] = True
-        return Turn(tuple(replies), changed, extra=extra)
-    if during_intake:
+    if in_intake:
+        # Consent is to named windows (``Consent.window_ids``): the old one does not cover these.
+        extra["ask_consent_again"] = True
+        if at_summary:
+            replies.append(Reply(texts.CONSENT_AGAIN))
+            return Turn(tuple(replies), changed.evolve(awaiting=None), extra=extra)
         replies.append(Reply(texts.INTAKE_GOES_ON))
-        return Turn(tuple(replies), changed)
+        return Turn(tuple(replies), changed, extra=extra)
     replies.append(Reply(texts.OFFER_CONTACT, texts.YES_NO_CONTACT))
     return Turn(tuple(replies), changed.evolve(awaiting=AWAITING_HANDOFF_OFFER))

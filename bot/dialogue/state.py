@@ -10,7 +10,7 @@ AWAITING_CITY = "city"
 AWAITING_HANDOFF_OFFER = "handoff_offer"
 AWAITING_AFTER_CRISIS = "after_crisis"
 AWAITING_CLARIFICATION = "clarification"
-# Set by the intake's summary (actions/intake.py): 「はい」 sends, 「いいえ」 cancels.
+# Set by the intake's summary (actions/intake_submit.py): 「はい」 sends, 「いいえ」 cancels.
 AWAITING_INTAKE_CONFIRM = "intake_confirm"
 
 OTHER_CITY = "other"

@@ -101,7 +101,11 @@ OTHER_CITY_CHANGED = (
     "お住まいの市を「その他の市町村」に変えました。どこの市町村にもある窓口をご案内します。"
 )
 INTAKE_GOES_ON = "職員への連絡も、この市の窓口にたのみます。質問の続きです。"
-SUMMARY_AGAIN = "伝える窓口が変わりました。送る内容を、もう一度確認してください。"
+# At the summary: the consent given named the first city's windows, so it is asked again.
+CONSENT_AGAIN = (
+    "伝える窓口が変わりました。新しい窓口に伝えてよいか、もう一度おたずねします。"
+    "そのあと、送る内容をもう一度確認してください。"
+)
 INTAKE_STOPPED = "この相談は、職員には送りません。ここまでの答えも使いません。"
 
 

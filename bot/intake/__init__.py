@@ -1,4 +1,4 @@
 """The handoff intake: the questions, how answers are read, and the summary staff work from.
 
-Pure Python (no Rasa): ``actions/intake.py`` wires it to a Rasa form.
+Pure Python (no Rasa): ``actions/intake_*.py`` wire it to a Rasa form.
 """

@@ -6,7 +6,6 @@ consent is informed. The submission carries the same values; skipped answers sta
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,10 +36,6 @@ from bot.tickets import (
 E = TypeVar("E", bound=Enum)
 
 SHARED_ITEMS = ("summary", "contact", "messages")
-# The slot holding this intake's own id (see ``new_intake_id``).
-INTAKE_ID_SLOT = "intake_id"
-# Namespace of ids derived from the form's start when the slot is missing (see ``intake_key``).
-_DERIVED_NAMESPACE = uuid.UUID("5f0b8c1e-3f5a-4d0e-9a51-6b7c2f9d4e10")
 NOT_ANSWERED = "（答えていません）"
 MAX_MESSAGES = 50
 MAX_MESSAGE_CHARS = 2000
@@ -93,34 +88,9 @@ class Conversation:
     messages: tuple[tuple[str, datetime], ...]
     crisis: bool
     channel: str
-    #: This intake's own id (``new_intake_id``); the ticket's idempotency key.
+    #: This intake's own id (``bot.intake.identity``); the ticket's idempotency key.
     intake_id: str
     crisis_kind: str | None = None
-
-
-def new_intake_id() -> str:
-    """A fresh id for an intake that is starting.
-
-    Random rather than a per-conversation counter: a counter kept in a slot is reset by
-    「最初から」, a new session or a restart, and the next consultation would then reuse the
-    first one's key and get the first ticket back instead of being stored.
-    """
-    return str(uuid.uuid4())
-
-
-def intake_key(slot_value: Any, sender_id: str, form_started_at: float | None) -> tuple[str, bool]:
-    """The intake's id, and whether it came from the slot.
-
-    The slot is the normal case. Without it (a model trained before the slot existed drops
-    it) the id is derived from when this conversation's form started: stable across retries
-    of the same submit, different for every later intake. Only if even that is unknown is a
-    random id used: a retry might then duplicate the ticket, which is better than losing it.
-    """
-    if isinstance(slot_value, str) and slot_value.strip():
-        return slot_value.strip(), True
-    if form_started_at is not None:
-        return str(uuid.uuid5(_DERIVED_NAMESPACE, f"{sender_id}:{form_started_at!r}")), False
-    return new_intake_id(), False
 
 
 def worry_summary(categories: Iterable[str], messages: Iterable[tuple[str, datetime]]) -> str:

@@ -12,18 +12,25 @@ import itertools
 import uuid
 
 import pytest
+import yaml
 
-import actions.intake as intake_actions
+import actions.intake_submit as intake_actions
 from actions.city import ActionSetCity
-from actions.intake import ActionAskIntakeConsent, ActionIntakeSummary, ActionSubmitIntake
+from actions.intake_questions import ActionAskIntakeConsent, ValidateIntakeForm
+from actions.intake_submit import ActionIntakeSummary, ActionSubmitIntake
 from bot.dialogue import ConversationState, on_city, on_worry
 from bot.directory import load_directory
+from bot.intake.questions import consent_question
 from bot.nlu.categories import CATEGORIES
+from bot.settings import PROJECT_ROOT
 from bot.tickets import Outbox, TicketStore, submit, upgrade_database
 from tests.actions.conftest import make_tracker, slot_events, texts
 from tests.dialogue.test_city_change_property import assert_nothing_foreign
 
 DIRECTORY = load_directory()
+# The real domain: the form's questions in the order Rasa asks them.
+DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+FORM_SLOTS = DOMAIN["forms"]["intake_form"]["required_slots"]
 CITY_CODES = tuple(city.code for city in DIRECTORY.cities)
 ANSWERS = {
     "intake_about": "家族",
@@ -113,8 +120,85 @@ async def test_a_city_changed_during_the_questions_sends_the_ticket_to_the_new_c
         assert all(w.startswith(f"{second}.") for w in ticket.window_ids)
 
 
+async def next_question(slots: dict, dispatcher, *, starting: bool) -> str | None:
+    """The question the form asks next, chosen as Rasa has the validation action choose it.
+
+    Rasa runs the form after the city action: a form still running (during the questions)
+    calls the validation action with no new answer; a form started again (at the summary)
+    calls it with the answers already given as candidates at the end of the tracker. The
+    slot it requests is the next question; when it requests none, every slot of the domain
+    is required and Rasa takes the domain's order.
+    """
+    tracker = make_tracker(
+        "やっぱり",
+        "inform_city",
+        slots=slots,
+        active_loop="intake_form",
+        requested_slot=slots.get("requested_slot"),
+    )
+    tracker.events.append({"event": "action", "name": "intake_form"})
+    kept = {n: v for n, v in slots.items() if n in FORM_SLOTS and v is not None}
+    if starting:
+        tracker.events += [{"event": "slot", "name": n, "value": v} for n, v in kept.items()]
+    chosen = slot_events(await ValidateIntakeForm().run(dispatcher, tracker, DOMAIN))
+    if "requested_slot" not in chosen:
+        return next((name for name in FORM_SLOTS if name not in kept), None)
+    return chosen["requested_slot"]
+
+
+async def consent_asked_again_then_sent(first, second, slots, events, dispatcher, submissions):
+    """After the change: consent asked again for the new windows, then the summary, the ticket.
+
+    Returns the consent question, for the caller to compare with what the ticket carries.
+    """
+    changed = slot_events(events)
+    assert changed["intake_consent"] is None and changed["intake_meeting_consent"] is None
+    # At the summary the form had ended: the action starts it again.
+    starting = any(e.get("event") == "followup" and e["name"] == "intake_form" for e in events)
+    assert starting == (slots.get("awaiting") == "intake_confirm"), "the form would not ask"
+    slots = merged({**slots, "city": second}, events)
+    assert await next_question(slots, dispatcher, starting=starting) == "intake_consent"
+    dispatcher.messages.clear()
+    ActionAskIntakeConsent().run(dispatcher, make_tracker("", "inform_city", slots=slots), {})
+    question = texts(dispatcher)
+    slots = {**slots, "intake_consent": "yes", "intake_meeting_consent": "no"}
+    summary = make_tracker("同意しない", "deny", slots=slots)
+    slots = merged(slots, ActionIntakeSummary().run(dispatcher, summary, {}))
+    assert slots["awaiting"] == "intake_confirm"
+    confirm = make_tracker("はい", "affirm", slots=slots, history=["困っています"])
+    await ActionSubmitIntake().run(dispatcher, confirm, {})
+    where = f"{first}->{second}"
+    assert_nothing_foreign(texts(dispatcher), second, where)
+    submission = submissions[-1]
+    assert submission.city == second
+    agreed = [DIRECTORY.window(w) for w in submission.consent.window_ids]
+    city = DIRECTORY.city(second)
+    assert question == consent_question(city.name, [w.name for w in agreed]), (
+        f"{where}: the ticket's consent is not the one the resident was asked for"
+    )
+    assert all(w.city_code == second for w in agreed), where
+    return question
+
+
 @pytest.mark.parametrize(("first", "second"), list(itertools.permutations(CITY_CODES, 2)))
-async def test_a_city_changed_at_the_summary_shows_it_again_then_sends_to_the_new_city(
+async def test_a_city_changed_after_consent_asks_consent_again_for_the_new_windows(
+    first, second, sent, dispatcher
+):
+    """Consent given to the first city's windows, then 「やっぱり…です」 at the next question."""
+    _, submissions = sent
+    category = CATEGORIES[(CITY_CODES.index(first) + CITY_CODES.index(second)) % len(CATEGORIES)]
+    slots = {**first_city_slots(first, category), **ANSWERS, "intake_id": str(uuid.uuid4())}
+    slots["intake_meeting_consent"] = None  # consent given, the meeting question is open
+    tracker = correction(
+        second, slots, active_loop="intake_form", requested_slot="intake_meeting_consent"
+    )
+    events = ActionSetCity().run(dispatcher, tracker, {})
+    slots["requested_slot"] = "intake_meeting_consent"
+    await consent_asked_again_then_sent(first, second, slots, events, dispatcher, submissions)
+
+
+@pytest.mark.parametrize(("first", "second"), list(itertools.permutations(CITY_CODES, 2)))
+async def test_a_city_changed_at_the_summary_asks_consent_again_then_sends_to_the_new_city(
     first, second, sent, dispatcher
 ):
     _, submissions = sent
@@ -126,15 +210,10 @@ async def test_a_city_changed_at_the_summary_shows_it_again_then_sends_to_the_ne
         "intake_id": str(uuid.uuid4()),
     }
     events = ActionSetCity().run(dispatcher, correction(second, slots), {})
-    slots = merged({**slots, "city": second}, events)
     said = texts(dispatcher)
-    assert "送る内容の確認です。" in said  # the summary again, with the new windows
-    assert slots["awaiting"] == "intake_confirm"
-    confirm = make_tracker("はい", "affirm", slots=slots, history=["困っています"])
-    await ActionSubmitIntake().run(dispatcher, confirm, {})
-    assert_nothing_foreign(texts(dispatcher), second, f"{first}->{second} at the summary")
-    assert submissions[-1].city == second
-    assert all(DIRECTORY.window(w).city_code == second for w in submissions[-1].window_ids)
+    assert "送る内容の確認です。" not in said, "no summary before the new consent"
+    assert slot_events(events)["awaiting"] is None, "the old summary can no longer be sent"
+    await consent_asked_again_then_sent(first, second, slots, events, dispatcher, submissions)
 
 
 @pytest.mark.parametrize("first", CITY_CODES)
@@ -159,3 +238,30 @@ def test_the_consent_question_follows_the_city_even_when_the_form_took_the_messa
     said = texts(dispatcher)
     assert DIRECTORY.city(second).name in said
     assert_nothing_foreign(said, second, f"{first}->{second}")
+
+
+@pytest.mark.parametrize(("first", "second"), list(itertools.permutations(CITY_CODES, 2)))
+async def test_yes_with_a_new_city_at_the_summary_sends_nothing_and_asks_consent_again(
+    first, second, sent, dispatcher
+):
+    """「はい、久留米市です」 read as yes: the summary confirmed named the first city's windows."""
+    _, submissions = sent
+    category = CATEGORIES[(CITY_CODES.index(first) + CITY_CODES.index(second)) % len(CATEGORIES)]
+    slots = {
+        **first_city_slots(first, category),
+        **ANSWERS,
+        "awaiting": "intake_confirm",
+        "intake_id": str(uuid.uuid4()),
+    }
+    name = DIRECTORY.city(second).name
+    entity = {"entity": "city", "value": second, "start": 3, "end": 3 + len(name)}
+    confirm = make_tracker(
+        f"はい、{name}です", "affirm", slots={**slots, "city": second}, entities=[entity]
+    )
+    events = await ActionSubmitIntake().run(dispatcher, confirm, {})
+    assert submissions == [], "sent to windows the resident did not confirm"
+    said = texts(dispatcher)
+    assert name in said and "受付番号" not in said
+    assert_nothing_foreign(said, second, f"{first}->{second}, yes at the summary")
+    assert slot_events(events)["awaiting"] is None
+    await consent_asked_again_then_sent(first, second, slots, events, dispatcher, submissions)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.intake import ActionAskIntakeContactMethod, ValidateIntakeForm
+from actions.intake_questions import ActionAskIntakeContactMethod, ValidateIntakeForm
 from tests.actions.conftest import make_tracker, slot_events, texts
 
 DOMAIN = {"forms": {"intake_form": {"required_slots": ["intake_contact_method"]}}}

@@ -5,7 +5,8 @@ worry category, the city is changed mid-conversation (after the windows were sho
 mid-intake (while the questions are asked, and at the summary); whatever the message's intent,
 no reply after the change names another city's window id, window name or phone number, the
 consent question and the summary name only the new city's windows, and every window the
-ticket would carry belongs to the ticket's city.
+ticket would carry belongs to the ticket's city. During the intake a consent already given
+(to the first city's windows) is asked again.
 
 The Rasa side is reproduced as it happens: the ``city`` slot is filled from the message's
 entity before any action runs, so each handler receives the state with the new city and the
@@ -188,11 +189,14 @@ def test_changing_city_during_the_intake_questions_keeps_the_intake_in_the_new_c
             continue
         assert DIRECTORY.city(second).name in said, where  # type: ignore[union-attr]
         assert not turn.extra.get("end_intake"), f"{where}: the intake should go on"
+        # A consent already given named the first city's windows: it is asked again.
+        assert turn.extra.get("ask_consent_again") is True, f"{where}: old consent kept"
         assert_ticket_agrees(turn.state, second, where)
 
 
 @pytest.mark.parametrize(("first", "second"), [p for p in PAIRS if p[0] != OTHER])
-def test_changing_city_at_the_summary_shows_the_summary_again_for_the_new_city(first, second):
+def test_changing_city_at_the_summary_asks_consent_again_for_the_new_city(first, second):
+    """The summary's consent named the first city's windows: it is asked again, then shown."""
     for category in CATEGORIES:
         where = f"{first}->{second}, {category}, at the summary"
         before = windows_shown_in(first, category).evolve(awaiting="intake_confirm")
@@ -200,12 +204,13 @@ def test_changing_city_at_the_summary_shows_the_summary_again_for_the_new_city(f
         said = shown(turn.replies)
         assert_nothing_foreign(said, second, where)
         assert_windows_follow(turn.state, second, where)
+        assert turn.state.awaiting is None, f"{where}: the old summary must not be answerable"
         if second == OTHER:
             assert turn.extra.get("end_intake") is True, where
-            assert turn.state.awaiting is None, where
             continue
-        assert turn.extra.get("show_summary") is True, where
-        assert turn.state.awaiting == "intake_confirm", where
+        assert turn.extra.get("ask_consent_again") is True, where
+        assert not turn.extra.get("show_summary"), f"{where}: a summary before the consent"
+        assert dialogue_texts.CONSENT_AGAIN in said, where
         assert_ticket_agrees(turn.state, second, where)
 
 
@@ -215,6 +220,7 @@ def test_a_city_restated_unchanged_keeps_the_windows_and_the_open_question():
     turn = on_city(as_rasa_reads(before, "ube"), "ube", DIRECTORY, during_intake=True)
     assert turn.state.routed_windows == before.routed_windows
     assert not turn.extra.get("end_intake")
+    assert not turn.extra.get("ask_consent_again"), "the windows consented to are unchanged"
 
 
 def test_the_markers_are_not_vacuous():

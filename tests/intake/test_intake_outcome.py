@@ -1,0 +1,40 @@
+"""What the resident is told after sending: a reference only for a ticket that exists."""
+
+from __future__ import annotations
+
+from bot.directory import load_directory
+from bot.intake import questions
+from bot.intake.outcome import NOT_BUILT, NOT_SAVED, replies_for
+from bot.intake.summary import handoff_windows
+from bot.tickets import SubmissionResult
+
+DIRECTORY = load_directory()
+WINDOWS = handoff_windows(DIRECTORY, ["ube.seikatsu_support", "ube.fukushi_sogo_sodan"])
+
+
+def test_a_created_ticket_gives_its_reference_and_who_will_contact_how() -> None:
+    (text,) = replies_for(SubmissionResult("created", "UBE-2026-0001"), WINDOWS, "電話")
+    assert "UBE-2026-0001" in text
+    assert WINDOWS[0].name in text and "電話で" in text
+
+
+def test_a_queued_intake_is_told_it_is_kept_not_given_a_reference() -> None:
+    assert replies_for(SubmissionResult("queued"), WINDOWS, "電話") == (questions.QUEUED,)
+
+
+def test_a_refused_or_unbuildable_intake_sends_the_resident_to_the_window() -> None:
+    assert replies_for(SubmissionResult("failed"), WINDOWS, None) == (questions.FAILED,)
+    assert replies_for(NOT_BUILT, WINDOWS, None) == (questions.FAILED,)
+
+
+def test_nothing_kept_is_never_told_as_received() -> None:
+    (text,) = replies_for(NOT_SAVED, WINDOWS, "電話")
+    assert text == questions.NOT_SAVED
+    assert "保存しました" not in text
+
+
+def test_a_ticket_without_windows_is_not_given_a_window_to_wait_for() -> None:
+    """No window to name (cannot happen with a routed worry): the kept-and-forwarded text."""
+    assert replies_for(SubmissionResult("created", "UBE-2026-0002"), [], "電話") == (
+        questions.QUEUED,
+    )
