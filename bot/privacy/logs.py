@@ -6,7 +6,7 @@ code, which do: a failing custom action makes the action server answer 500 with 
 request body (the tracker: every message, the phone number) and Rasa logs that body inside the
 exception it raises; Rasa's REST channel logs the message ``text`` when a turn fails; tracebacks
 carry whatever an exception message holds. None of that is configurable, so redaction sits
-where every log line passes, once per process (``install_log_redaction``):
+where every log line passes, once per server process (``install_for_server``):
 
 * the standard ``logging`` record factory: each record's message is rendered once and
   scrubbed — LINE user ids become a short hash (``line:…``, the same one the LINE channel logs),
@@ -19,6 +19,16 @@ where every log line passes, once per process (``install_log_redaction``):
 It is a safety net, not a licence: consultation text cannot be recognised by its shape, so the
 rule for our code stays "never log it", and Rasa must not run with ``--debug`` in production
 (its debug lines quote messages in free text).
+
+Who calls ``install_for_server`` — each server's start, never a plain import, because changing
+a process's logging is a surprise anywhere else (tests, tools, the console):
+
+* **Rasa**: ``bot.trackers.store.PrivateSQLTrackerStore``, the tracker store both endpoints
+  files name (see there why that is the hook);
+* **the action server**: the rasa-sdk plugin the ``actions`` package registers; rasa-sdk calls
+  it only when it starts serving.
+
+Both log one line (``REDACTION_ON``) so that an operator can check a server's log for it.
 """
 
 from __future__ import annotations
@@ -181,9 +191,15 @@ def _redact_structlog_event(
 
 _previous_factory: Callable[..., logging.LogRecord] | None = None
 
+REDACTION_ON = "Log redaction on: personal data is hidden in this process's log lines"
 
-def install_log_redaction() -> None:
-    """Redact every log record this process creates from now on (idempotent)."""
+
+def install_for_server() -> None:
+    """Redact every log record this process creates from now on.
+
+    Idempotent: a second call only re-hooks structlog (which Rasa may have configured since)
+    and logs nothing.
+    """
     global _previous_factory
     if _previous_factory is None:
         previous = logging.getLogRecordFactory()
@@ -193,11 +209,17 @@ def install_log_redaction() -> None:
 
         logging.setLogRecordFactory(factory)
         _previous_factory = previous
-    _install_structlog()  # again: structlog may have been configured since
+        logging.getLogger(__name__).info(REDACTION_ON)
+    _install_structlog()
 
 
-def remove_log_redaction() -> None:
-    """Undo ``install_log_redaction`` (tests share one process with other tests)."""
+def is_installed() -> bool:
+    """Whether ``install_for_server`` is in effect in this process."""
+    return _previous_factory is not None
+
+
+def uninstall() -> None:
+    """Undo ``install_for_server`` (tests share one process with other tests)."""
     global _previous_factory
     if _previous_factory is not None:
         logging.setLogRecordFactory(_previous_factory)

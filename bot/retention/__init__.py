@@ -1,8 +1,7 @@
 """How long residents' conversations are kept, and deleting them when that time is over.
 
-``purge`` deletes Rasa's conversation events and outbox leftovers; ``tracker_store`` is the SQL
-tracker store this project runs Rasa with (conversations survive a restart, database errors
-carry no values). ``intake purge`` (``cli``) is what a city runs daily.
+``purge`` deletes Rasa's conversation events (in the tracker store of ``bot.trackers``) and
+outbox leftovers; ``intake purge`` (``cli``) is what a city runs daily.
 """
 
 from bot.retention.purge import PurgeReport, purge

@@ -9,9 +9,17 @@ JSON). The rules, per conversation (sender id):
   conversation from its latest ``session_started`` on, so deleting earlier sessions never
   changes what the bot remembers now, while cutting into the current session could. A
   conversation with no event after the cutoff goes completely.
-* **Declined consent.** A conversation whose latest consent answer is "no" (slot
-  ``intake_consent``) and that has been quiet for the shorter window goes completely: the
-  resident chose not to hand anything over, so the city keeps only the anonymous count.
+* **Declined consent.** A conversation whose latest intake ended without a ticket and that
+  has been quiet for the shorter window goes completely: the resident handed nothing over, so
+  the city keeps only the anonymous count. "Without a ticket" is read from the events Rasa
+  stores, after the latest answer to the consent question (slot ``intake_consent``): the
+  answer was not "yes" ("no", or "skipped": the bot's anonymous count calls both declined),
+  or ``action_cancel_intake`` ran (「いいえ」 at the summary), or
+  ``action_submit_intake`` never ran (the resident left at the summary, or said 「最初から」).
+  An intake still open (consent given, summary not yet confirmed or cancelled) is kept until
+  the conversation has been quiet for the window *and* for Rasa's session expiry
+  (``OPEN_INTAKE_GRACE``, 60 idle minutes in domain.yml, slots not carried over): until then
+  the resident may still confirm, even with a window of 0 hours.
 
 The table is read with SQLAlchemy Core (no Rasa import: the CLI stays fast and works against
 the production PostgreSQL from any host with the driver). Outbox files still waiting for
@@ -33,8 +41,13 @@ from sqlalchemy.engine import Engine
 from bot.tickets.engine import as_engine
 
 CONSENT_SLOT = "intake_consent"
-DECLINED = "no"
+CONSENTED = "yes"
+SUBMIT_ACTION = "action_submit_intake"
+CANCEL_ACTION = "action_cancel_intake"
 SESSION_STARTED = "session_started"
+# domain.yml's session_expiration_time: after it Rasa starts a new session without the slots,
+# so an unconfirmed intake can no longer be sent.
+OPEN_INTAKE_GRACE = timedelta(minutes=60)
 
 # Only the columns the purge needs; Rasa creates and owns the table.
 EVENTS = sa.table(
@@ -43,6 +56,7 @@ EVENTS = sa.table(
     sa.column("sender_id", sa.String),
     sa.column("type_name", sa.String),
     sa.column("timestamp", sa.Float),
+    sa.column("action_name", sa.String),
     sa.column("data", sa.Text),
 )
 
@@ -71,12 +85,13 @@ def purge(
     moment = now or datetime.now(timezone.utc)
     cutoff = (moment - older_than).timestamp()
     declined_cutoff = (moment - declined_after).timestamp()
+    open_cutoff = (moment - max(declined_after, OPEN_INTAKE_GRACE)).timestamp()
     events = conversations = declined = 0
     if tracker_db is not None:
         engine = as_engine(tracker_db)
         try:
             events, conversations, declined = _purge_events(
-                engine, cutoff, declined_cutoff, dry_run
+                engine, cutoff, (declined_cutoff, open_cutoff), dry_run
             )
         finally:
             if isinstance(tracker_db, str):
@@ -86,10 +101,13 @@ def purge(
 
 
 def _purge_events(
-    engine: Engine, cutoff: float, declined_cutoff: float, dry_run: bool
+    engine: Engine, cutoff: float, declined_cutoffs: tuple[float, float], dry_run: bool
 ) -> tuple[int, int, int]:
-    """A dry run deletes inside a transaction and rolls it back: the counts are exact and come
+    """``declined_cutoffs``: quiet since for an ended intake, and for an open one.
+
+    A dry run deletes inside a transaction and rolls it back: the counts are exact and come
     from the same statements."""
+    declined_cutoff, open_cutoff = declined_cutoffs
     if not sa.inspect(engine).has_table("events"):
         return 0, 0, 0  # Rasa has not written a conversation yet
     with engine.connect() as connection:
@@ -100,10 +118,22 @@ def _purge_events(
                 .group_by(EVENTS.c.sender_id)
                 .subquery()
             )
-            quiet_since = sa.select(last_event.c.sender_id)
-            stale = set(connection.scalars(quiet_since.where(last_event.c.last < cutoff)))
-            quiet = connection.scalars(quiet_since.where(last_event.c.last < declined_cutoff))
-            declined = _declined(connection, [sender for sender in quiet if sender not in stale])
+            quiet = {
+                sender: last
+                for sender, last in connection.execute(
+                    sa.select(last_event.c.sender_id, last_event.c.last).where(
+                        last_event.c.last < declined_cutoff
+                    )
+                )
+            }
+            stale = {sender for sender, last in quiet.items() if last < cutoff}
+            intakes = _latest_intakes(connection, [s for s in quiet if s not in stale])
+            declined = {
+                sender
+                for sender, intake in intakes.items()
+                if intake.handed_nothing_over()
+                and (not intake.is_open() or quiet[sender] < open_cutoff)
+            }
             whole = sorted(stale | declined)
 
             # Earlier sessions of conversations that are still going: older than the cutoff
@@ -143,28 +173,67 @@ def _delete(connection: sa.engine.Connection, condition: sa.ColumnElement) -> in
     return int(connection.execute(sa.delete(EVENTS).where(condition)).rowcount or 0)
 
 
-def _declined(connection: sa.engine.Connection, senders: Iterable[str]) -> set[str]:
-    """The senders among ``senders`` whose latest answer to the consent question was "no"."""
+def _latest_intakes(
+    connection: sa.engine.Connection, senders: Iterable[str]
+) -> dict[str, _LatestIntake]:
+    """The latest intake of each of ``senders`` that has answered the consent question.
+
+    Rasa stores the slot's or action's name in ``action_name`` for both kinds of event, so
+    only the consent answers and the two ending actions are read, in the order they happened.
+    """
     candidates = list(senders)
-    latest: dict[str, object] = {}
+    intakes: dict[str, _LatestIntake] = {}
     for start in range(0, len(candidates), BATCH):
         rows = connection.execute(
-            sa.select(EVENTS.c.sender_id, EVENTS.c.data)
+            sa.select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.action_name, EVENTS.c.data)
             .where(
                 EVENTS.c.sender_id.in_(candidates[start : start + BATCH]),
-                EVENTS.c.type_name == "slot",
-                EVENTS.c.data.contains(CONSENT_SLOT),
+                sa.or_(
+                    sa.and_(EVENTS.c.type_name == "slot", EVENTS.c.action_name == CONSENT_SLOT),
+                    sa.and_(
+                        EVENTS.c.type_name == "action",
+                        EVENTS.c.action_name.in_([SUBMIT_ACTION, CANCEL_ACTION]),
+                    ),
+                ),
             )
             .order_by(EVENTS.c.id)
         )
-        for sender, data in rows:
-            try:
-                event = json.loads(data)
-            except (TypeError, ValueError):
+        for sender, type_name, name, data in rows:
+            intake = intakes.setdefault(sender, _LatestIntake())
+            if type_name == "action":
+                intake.ended_by(name)
                 continue
-            if event.get("name") == CONSENT_SLOT and event.get("value") is not None:
-                latest[sender] = event.get("value")
-    return {sender for sender, value in latest.items() if value == DECLINED}
+            try:
+                value = json.loads(data).get("value")
+            except (TypeError, ValueError, AttributeError):
+                continue
+            if value is not None:  # None: the bot forgetting the answers after the intake
+                intake.answered(str(value))
+    return intakes
+
+
+@dataclass
+class _LatestIntake:
+    """What a conversation's latest consent answer was and how that intake ended."""
+
+    consent: str | None = None
+    ended: bool = False
+    submitted: bool = False
+
+    def answered(self, value: str) -> None:
+        self.consent, self.ended, self.submitted = value, False, False
+
+    def ended_by(self, action: str) -> None:
+        if self.consent is not None:
+            self.ended, self.submitted = True, action == SUBMIT_ACTION
+
+    def is_open(self) -> bool:
+        """Consent given, not yet sent or cancelled (any other answer ends the form at once)."""
+        return self.consent == CONSENTED and not self.ended
+
+    def handed_nothing_over(self) -> bool:
+        """Declined, cancelled or not (yet) sent (the module docstring's "without a ticket")."""
+        return self.consent is not None and not self.submitted
 
 
 def _purge_outbox(directory: Path, cutoff: float, dry_run: bool) -> int:

@@ -1,17 +1,28 @@
-"""Rasa's SQL tracker store as this project runs it (``endpoints.yml``).
+"""Rasa's SQL tracker store as this project runs it (both endpoints files name this class).
 
 Three differences from ``type: SQL``, each for a resident's sake:
 
 * a relative SQLite ``db`` lives under ``INTAKE_VAR_DIR`` (``var/`` by default) rather than
   under whatever directory Rasa was started from, so conversations survive a restart of
   ``make run`` and test servers never write into the project's ``var/``;
-* the engine hides bound parameters in error messages (``hide_parameters``): a failed insert
-  would otherwise print a whole event — the resident's message — into the Rasa log;
-* constructing it installs the log redaction of ``bot.privacy.logs`` in the Rasa process: the
-  one piece of this project every Rasa server builds at start, before the first message.
+* the engine hides bound parameters in error messages (``hide_parameters``) and PostgreSQL's
+  ``DETAIL`` lines: a failed insert would otherwise print a whole event — the resident's
+  message — into the Rasa log;
+* building it switches on the log redaction of ``bot.privacy.logs`` for the Rasa process
+  (``install_for_server``).
 
-Rasa loads it by module path (``type: bot.retention.tracker_store.PrivateSQLTrackerStore``).
-It works unchanged for PostgreSQL (``dialect: postgresql`` and the usual keys).
+Why the tracker store is where Rasa's log redaction starts: Rasa 3.6 (open source) offers no
+start-up hook of its own (its plugin manager loads only the commercial ``rasa_plus``), so it
+must be a class Rasa builds by module path before it serves. Of those, the tracker store is
+the one every server of ours builds — both endpoints files name it, and Rasa builds it before
+loading the model. A custom channel (LINE) exists only where ``credentials.yml`` lists it (a
+REST-only instance behind the web chat would run unredacted), and a custom NLU component is
+part of the trained model (changing it means retraining, and it also loads in ``rasa train``).
+The price: an endpoints file with ``type: SQL`` silently runs without redaction, so
+tests/test_endpoints_production.py builds the production store as Rasa does and checks it.
+
+Rasa loads it by module path (``type: bot.trackers.store.PrivateSQLTrackerStore``). It works
+unchanged for PostgreSQL (``dialect: postgresql`` and the usual keys).
 """
 
 from __future__ import annotations
@@ -23,7 +34,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from sqlalchemy.orm import sessionmaker
 
-from bot.privacy.logs import install_log_redaction
+from bot.privacy.logs import install_for_server
 from bot.settings import load_settings
 from bot.tickets.engine import drop_postgres_detail
 
@@ -35,7 +46,8 @@ def sqlite_path(db: str, var_dir: Path) -> str:
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore`` with the var-dir SQLite path and hidden parameters (see module)."""
+    """``SQLTrackerStore`` with the var-dir SQLite path, hidden parameters and the Rasa
+    process's log redaction (see the module docstring; tests ``uninstall`` it afterwards)."""
 
     def __init__(
         self,
@@ -44,11 +56,9 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         host: str | None = None,
         port: int | None = None,
         db: str = "trackers.sqlite3",
-        redact_logs: bool = True,
         **kwargs: Any,
     ) -> None:
-        if redact_logs:  # False only in tests, which share their process with other tests
-            install_log_redaction()
+        install_for_server()  # first, so that Rasa's own connection warnings are redacted too
         if dialect == "sqlite" and not host:
             db = sqlite_path(db, load_settings().var_dir)
             Path(db).parent.mkdir(parents=True, exist_ok=True)

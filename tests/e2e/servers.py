@@ -9,6 +9,7 @@ the project's var/ is never touched.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import socket
@@ -84,18 +85,34 @@ def bot_env(
     }
 
 
-def non_loopback_address() -> str | None:
-    """An IPv4 address of this machine other than 127.x (the route to the outside), if any.
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses TCP sockets listen on at ``port`` (from /proc/net/tcp and tcp6).
 
-    No packet is sent: connecting a UDP socket only picks the interface a packet would leave by.
+    What a server is bound to, read from the kernel: true on any host, whether or not it has
+    a network address besides loopback to try connecting from. ``0.0.0.0`` or ``::`` means
+    every interface.
     """
-    candidates = []
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe, suppress(OSError):
-        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
-        candidates.append(str(probe.getsockname()[0]))
-    with suppress(OSError):
-        candidates += socket.gethostbyname_ex(socket.gethostname())[2]
-    return next((a for a in candidates if not a.startswith("127.") and a != "0.0.0.0"), None)
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with suppress(FileNotFoundError), open(table, encoding="ascii") as rows:
+            next(rows)  # header
+            for row in rows:
+                local, state = row.split()[1], row.split()[3]
+                address, hex_port = local.split(":")
+                if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                    found.add(_proc_address(address))
+    return found
+
+
+def _proc_address(hex_address: str) -> str:
+    """/proc/net's hex address (32-bit words in host byte order, little-endian here)."""
+    raw = b"".join(
+        bytes.fromhex(hex_address[i : i + 8])[::-1] for i in range(0, len(hex_address), 8)
+    )
+    address = ipaddress.ip_address(raw)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
 
 
 def accepts_connections(host: str, port: int) -> bool:
@@ -107,17 +124,22 @@ def accepts_connections(host: str, port: int) -> bool:
         return False
 
 
+# The class both endpoints files name: test servers run with the log redaction it switches on.
+TRACKER_STORE = "bot.trackers.store.PrivateSQLTrackerStore"
+
+
 def tracker_store_yaml(database_url: str, var_dir: Path) -> str:
-    """Rasa's SQL tracker store on the test's backend: PostgreSQL (same schema), else SQLite."""
+    """The project's SQL tracker store on the test's backend: PostgreSQL (same schema), else
+    SQLite."""
     url = make_url(database_url)
     if url.get_backend_name() != "postgresql":
         return (
-            "tracker_store:\n  type: SQL\n  dialect: sqlite\n"
+            f"tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n"
             f'  db: "{var_dir / "trackers.sqlite3"}"\n'
         )
     lines = [
         "tracker_store:",
-        "  type: SQL",
+        f"  type: {TRACKER_STORE}",
         "  dialect: postgresql",
         f'  url: "{url.host or "127.0.0.1"}"',
         f"  port: {url.port or 5432}",
@@ -157,8 +179,9 @@ def rasa_server(work_dir: Path, endpoints: Path, env: dict[str, str]) -> Iterato
         str(BIN / "rasa"),
         "run",
         "--enable-api",
-        "--auth-token",
-        env["RASA_AUTH_TOKEN"],
+        # One word: a token may start with "-" (token_urlsafe), which argparse would take
+        # for an option if it came as a separate argument.
+        f"--auth-token={env['RASA_AUTH_TOKEN']}",
         "--interface",
         "127.0.0.1",
         "--port",

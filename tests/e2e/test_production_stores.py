@@ -1,26 +1,28 @@
 """Two Rasa instances share one conversation through PostgreSQL (tracker) and Redis (locks).
 
 This is the production set-up of endpoints.production.yml, against the machine's real
-PostgreSQL and Redis: a resident's first message reaches one instance, the next reaches the
-other, and the second instance still knows the worry the first one heard.
+PostgreSQL (a schema of its own, through Rasa's POSTGRESQL_SCHEMA) and Redis: a resident's first
+message reaches one instance, the next reaches the other, and the second instance still knows
+the worry the first one heard. Both instances redact their logs (the file's tracker store).
 """
 
 from __future__ import annotations
 
 import uuid
 from contextlib import ExitStack
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
+from bot.privacy.logs import REDACTION_ON
 from bot.settings import PROJECT_ROOT
 from tests.e2e.servers import action_server, bot_env, rasa_server
-from tests.services import require_redis
+from tests.services import TEST_REDIS_URL, postgres_schema, require_redis, schema_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
 
 async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> str:
@@ -34,21 +36,25 @@ async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str)
 async def test_two_instances_continue_one_conversation(tmp_path):
     require_redis()  # fail loudly if Redis is not there
     sender = f"multi-{uuid.uuid4().hex[:8]}"
+    redis = make_url(TEST_REDIS_URL)
     with ExitStack() as stack:
+        trackers_url = stack.enter_context(postgres_schema())
+        database = make_url(trackers_url)
         env = bot_env(tmp_path / "var", f"sqlite:///{tmp_path / 'tickets.sqlite3'}")
         action_url = stack.enter_context(action_server(tmp_path, env))
         env.update(
             {
                 "ACTION_SERVER_URL": action_url,
-                "TRACKER_DB_HOST": "127.0.0.1",
-                "TRACKER_DB_PORT": "5432",
-                "TRACKER_DB_NAME": "test",
-                "TRACKER_DB_USER": "postgres",
-                "TRACKER_DB_PASSWORD": "",
-                "REDIS_HOST": "127.0.0.1",
-                "REDIS_PORT": "6379",
+                "TRACKER_DB_HOST": database.host or "127.0.0.1",
+                "TRACKER_DB_PORT": str(database.port or 5432),
+                "TRACKER_DB_NAME": database.database or "",
+                "TRACKER_DB_USER": database.username or "",
+                "TRACKER_DB_PASSWORD": database.password or "",
+                "POSTGRESQL_SCHEMA": schema_of(trackers_url),
+                "REDIS_HOST": redis.host or "127.0.0.1",
+                "REDIS_PORT": str(redis.port or 6379),
                 "REDIS_LOCK_DB": "1",
-                "REDIS_PASSWORD": "",
+                "REDIS_PASSWORD": redis.password or "",
             }
         )
         endpoints = PROJECT_ROOT / "endpoints.production.yml"
@@ -58,11 +64,15 @@ async def test_two_instances_continue_one_conversation(tmp_path):
             asked = await _say(session, first, sender, "借金の取り立てが怖くて困っています")
             assert "お住まいの市" in asked
             routed = await _say(session, second, sender, '/inform_city{"city": "ube"}')
-    assert "生活相談サポートセンターうべ" in routed  # the second instance knew the worry
-    engine = sa.create_engine(POSTGRES, future=True)
-    with engine.connect() as connection:
-        stored = connection.execute(
-            sa.text("SELECT count(*) FROM events WHERE sender_id = :sender"), {"sender": sender}
-        ).scalar_one()
-    engine.dispose()
-    assert stored > 0
+        assert "生活相談サポートセンターうべ" in routed  # the second instance knew the worry
+        engine = sa.create_engine(trackers_url, future=True)
+        with engine.connect() as connection:
+            stored = connection.execute(
+                sa.text("SELECT count(*) FROM events WHERE sender_id = :sender"),
+                {"sender": sender},
+            ).scalar_one()
+        engine.dispose()
+        assert stored > 0
+    for url in (first, second):
+        log = tmp_path / f"rasa-{urlsplit(url).port}.log"
+        assert REDACTION_ON in log.read_text(encoding="utf-8"), f"{url} logs unredacted"

@@ -11,9 +11,9 @@ import pytest
 
 from bot.privacy.logs import (
     hash_user_id,
-    install_log_redaction,
+    install_for_server,
     redact_text,
-    remove_log_redaction,
+    uninstall,
 )
 
 LINE_ID = "U" + "0123456789abcdef" * 2
@@ -23,7 +23,7 @@ TEXT = "家賃が払えず住む所がなくなりそうです"
 
 @pytest.fixture
 def captured() -> Iterator[tuple[logging.Logger, io.StringIO]]:
-    install_log_redaction()
+    install_for_server()
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
@@ -33,7 +33,7 @@ def captured() -> Iterator[tuple[logging.Logger, io.StringIO]]:
     logger.propagate = False
     yield logger, stream
     logger.removeHandler(handler)
-    remove_log_redaction()
+    uninstall()
 
 
 def test_line_ids_are_hashed_and_contacts_hidden(captured) -> None:
@@ -93,7 +93,7 @@ def test_rasa_structlog_fields_are_blanked() -> None:
     """Rasa's REST channel logs the message ``text`` of a failed turn through structlog."""
     import structlog
 
-    install_log_redaction()
+    install_for_server()
     stream = io.StringIO()
     structlog.configure(
         processors=[structlog.processors.JSONRenderer()],
@@ -101,10 +101,10 @@ def test_rasa_structlog_fields_are_blanked() -> None:
         cache_logger_on_first_use=False,
     )
     try:
-        install_log_redaction()  # Rasa configures structlog before building the tracker store
+        install_for_server()  # Rasa configures structlog before building the tracker store
         structlog.get_logger().error("rest.message.received.failure", text=TEXT, sender=LINE_ID)
     finally:
-        remove_log_redaction()
+        uninstall()
         structlog.reset_defaults()
     output = stream.getvalue()
     assert TEXT not in output and LINE_ID not in output

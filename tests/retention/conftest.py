@@ -1,39 +1,21 @@
-"""A real Rasa SQL tracker store (the project's class) on SQLite and on PostgreSQL."""
+"""Conversations saved through Rasa's real SQL tracker store, on SQLite and PostgreSQL.
+
+The store fixtures are those of tests/trackers (the class ``bot.trackers.store`` provides).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 
-from bot.settings import PROJECT_ROOT
+from tests.trackers.conftest import domain, tracker_db_url, tracker_store
+
+__all__ = ["domain", "tracker_db_url", "tracker_store"]  # fixtures used by these tests
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture(scope="session")
-def domain() -> Any:
-    from rasa.shared.core.domain import Domain
-
-    return Domain.load(str(PROJECT_ROOT / "domain.yml"))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def tracker_db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'trackers.sqlite3'}"
-    return str(request.getfixturevalue("pg_url"))
-
-
-@pytest.fixture
-def tracker_store(tracker_db_url: str, domain: Any) -> Iterator[Any]:
-    from bot.retention.tracker_store import PrivateSQLTrackerStore
-
-    store = PrivateSQLTrackerStore(domain=domain, host=tracker_db_url, redact_logs=False)
-    yield store
-    store.engine.dispose()
 
 
 Conversation = Callable[..., Any]

@@ -8,6 +8,7 @@ import json
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
@@ -17,6 +18,7 @@ from tests.retention.conftest import NOW
 
 DAYS_90 = timedelta(days=90)
 HOURS_24 = timedelta(hours=24)
+PHONE = "090-5555-6666"
 
 
 def _texts(url: str, sender: str) -> list[str]:
@@ -100,6 +102,7 @@ async def test_a_declined_consent_keeps_nothing_after_the_short_window(
             (3, SessionStarted()),
             (3, SlotSet("intake_consent", "no")),
             (2, SlotSet("intake_consent", "yes")),
+            (2, ActionExecuted("action_submit_intake")),
             (2, SlotSet("intake_consent", None)),
         ],
     )
@@ -110,6 +113,95 @@ async def test_a_declined_consent_keeps_nothing_after_the_short_window(
     assert _texts(tracker_db_url, "declined-just-now")
     assert _texts(tracker_db_url, "changed-mind")
     assert (report.conversations, report.declined_conversations) == (1, 1)
+
+
+def _intake(consent: str, end: str | None, days_ago: float = 2) -> list[tuple[float, Any]]:
+    """One intake as the bot stores it: the consent answer, then how it ended (the action
+    that ran; ``None``: it never ended), then the answers forgotten (``_reset_intake``)."""
+    timeline: list[tuple[float, Any]] = [
+        (days_ago, UserUttered(f"電話は{PHONE}です")),
+        (days_ago, SlotSet("intake_consent", consent)),
+        (days_ago, ActionExecuted("action_intake_summary")),
+    ]
+    if end is not None:
+        timeline += [(days_ago, ActionExecuted(end)), (days_ago, SlotSet("intake_consent", None))]
+    return timeline
+
+
+async def test_an_intake_ended_without_a_ticket_counts_as_declined(
+    tracker_db_url, save_conversation
+):
+    """Consenting and then cancelling at the summary, skipping the consent question, or
+    leaving before confirming all hand nothing over: the conversation goes after the short
+    window, as a "no" does. The intake's anonymous count is all that remains."""
+    for sender, end in [
+        ("cancelled-at-summary", "action_cancel_intake"),
+        ("left-at-summary", None),
+    ]:
+        await save_conversation(sender, [(3, SessionStarted()), *_intake("yes", end)])
+    await save_conversation("skipped", [(3, SessionStarted()), *_intake("skipped", None)])
+
+    report = purge(tracker_db_url, None, older_than=DAYS_90, declined_after=HOURS_24, now=NOW)
+
+    for sender in ("cancelled-at-summary", "left-at-summary", "skipped"):
+        assert _texts(tracker_db_url, sender) == [], sender
+    assert (report.conversations, report.declined_conversations) == (3, 3)
+
+
+async def test_only_the_latest_intake_decides(tracker_db_url, save_conversation):
+    """A resident whose latest intake became a ticket keeps the conversation for the full
+    retention, whatever an earlier intake did; one whose latest intake was withdrawn does not,
+    even after an earlier ticket. An intake still open (consent given a moment ago, summary not
+    yet confirmed) is kept."""
+    await save_conversation(
+        "declined-then-sent",
+        [
+            (5, SessionStarted()),
+            *_intake("no", "action_intake_summary", days_ago=5),
+            (2, SessionStarted()),
+            *_intake("yes", "action_submit_intake"),
+        ],
+    )
+    await save_conversation(
+        "sent-then-withdrawn",
+        [
+            (5, SessionStarted()),
+            *_intake("yes", "action_submit_intake", days_ago=5),
+            (2, SessionStarted()),
+            *_intake("yes", "action_cancel_intake"),
+        ],
+    )
+    await save_conversation(
+        "still-open", [(0.01, SessionStarted()), *_intake("yes", None, days_ago=0.01)]
+    )
+
+    report = purge(tracker_db_url, None, older_than=DAYS_90, declined_after=HOURS_24, now=NOW)
+
+    assert _said(tracker_db_url, "declined-then-sent", PHONE)
+    assert _texts(tracker_db_url, "sent-then-withdrawn") == []
+    assert _said(tracker_db_url, "still-open", PHONE)
+    assert (report.conversations, report.declined_conversations) == (1, 1)
+
+
+async def test_an_open_intake_survives_a_window_of_zero_hours(
+    tracker_db_url, save_conversation, tracker_store
+):
+    """With `--declined-hours 0` a "no" goes at the next purge, but a resident who consented
+    ten minutes ago and has not yet confirmed the summary can still send the intake: the
+    conversation stays until Rasa's session (60 idle minutes) would have ended anyway."""
+    ten_minutes = 10 / (24 * 60)
+    await save_conversation(
+        "confirming", [(ten_minutes, SessionStarted()), *_intake("yes", None, ten_minutes)]
+    )
+    await save_conversation(
+        "said-no",
+        [(ten_minutes, SessionStarted()), *_intake("no", "action_intake_summary", ten_minutes)],
+    )
+
+    purge(tracker_db_url, None, older_than=DAYS_90, declined_after=timedelta(0), now=NOW)
+
+    assert (await tracker_store.retrieve("confirming")).get_slot("intake_consent") == "yes"
+    assert _texts(tracker_db_url, "said-no") == []
 
 
 async def test_a_dry_run_counts_and_deletes_nothing(tracker_db_url, save_conversation, tmp_path):

@@ -1,13 +1,18 @@
-"""The tracker store `make run` uses keeps conversations in a file under var/ (so they survive
-a restart) and keeps resident data out of database error messages."""
+"""The tracker store both endpoints files name keeps conversations in a file under var/ (so
+they survive a restart), keeps resident data out of database error messages, and switches on
+the Rasa process's log redaction."""
 
 from __future__ import annotations
+
+import io
+import logging
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from bot.retention.tracker_store import PrivateSQLTrackerStore
+from bot.privacy.logs import REDACTION_ON, is_installed, uninstall
+from bot.trackers.store import PrivateSQLTrackerStore
 
 
 def test_a_relative_sqlite_file_lives_under_the_var_directory(tmp_path, monkeypatch, domain):
@@ -15,10 +20,9 @@ def test_a_relative_sqlite_file_lives_under_the_var_directory(tmp_path, monkeypa
     directory Rasa was started from."""
     monkeypatch.setenv("INTAKE_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.chdir(tmp_path)
-    store = PrivateSQLTrackerStore(
-        domain=domain, dialect="sqlite", db="trackers.sqlite3", redact_logs=False
-    )
+    store = PrivateSQLTrackerStore(domain=domain, dialect="sqlite", db="trackers.sqlite3")
     store.engine.dispose()
+    uninstall()
     assert (tmp_path / "var" / "trackers.sqlite3").is_file()
     assert not (tmp_path / "trackers.sqlite3").exists()
 
@@ -31,3 +35,30 @@ def test_a_failed_insert_does_not_show_the_event(tracker_store) -> None:
             {"d": '{"text": "090-3333-4444"}'},
         )
     assert "090-3333-4444" not in str(raised.value)
+
+
+def test_building_the_store_redacts_the_rasa_processs_logs(tracker_db_url, domain) -> None:
+    """Rasa builds the tracker store before it serves: from then on a phone number in any log
+    line is hidden, and the log says once that redaction is on. Building a second store (Rasa
+    reloading a model) changes nothing."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = root.level
+    root.setLevel(logging.INFO)
+    stores = []
+    try:
+        assert not is_installed()
+        for _ in range(2):
+            stores.append(PrivateSQLTrackerStore(domain=domain, host=tracker_db_url))
+        logging.getLogger("rasa.core.channels.rest").warning("failed turn: 090-3333-4444")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        for store in stores:
+            store.engine.dispose()
+        uninstall()
+    output = stream.getvalue()
+    assert "090-3333-4444" not in output and "failed turn" in output
+    assert output.count(REDACTION_ON) == 1
