@@ -54,6 +54,11 @@ class Settings:
     rate_web_sender: int = 20
     rate_web_ip: int = 60
     rate_line_user: int = 20
+    # New web chat conversations (sender ids) one client address may start per hour: without
+    # it a script that drops its cookie escapes the per-conversation limit and the per-sender
+    # review mark. Generous, because mobile carriers put many residents behind one IPv4
+    # address (CGNAT) and a household shares one; IPv6 clients are counted per /64.
+    rate_web_new_conversations: int = 30
 
     # Issue 8 (personal data): Rasa's conversations (the SQL tracker store's ``events``) and
     # outbox leftovers are deleted after ``retention_days`` by ``intake purge``; a conversation
@@ -118,6 +123,7 @@ def load_settings() -> Settings:
         rate_web_sender=int(_env("RATE_LIMIT_WEB_SENDER", "20") or 20),
         rate_web_ip=int(_env("RATE_LIMIT_WEB_IP", "60") or 60),
         rate_line_user=int(_env("RATE_LIMIT_LINE_USER", "20") or 20),
+        rate_web_new_conversations=int(_env("RATE_LIMIT_WEB_NEW_CONVERSATIONS", "30") or 30),
         # Issue 8 (personal data)
         tracker_db_url=_tracker_db_url(var_dir),
         retention_days=int(_env("RETENTION_DAYS", "90") or 90),
