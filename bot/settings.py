@@ -18,6 +18,23 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+def _int(name: str, default: int) -> int:
+    """An integer variable; a typo fails at start-up naming the variable, not deep in a request."""
+    raw = _env(name)
+    try:
+        return default if raw is None else int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(name: str, default: float) -> float:
+    raw = _env(name)
+    try:
+        return default if raw is None else float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime configuration, resolved once from the environment."""
@@ -40,10 +57,10 @@ class Settings:
     # Shared state between several instances (LINE redelivery de-duplication); in-process if unset.
     redis_url: str | None = None
     timezone: str = "Asia/Tokyo"
-    # Issue 8 (servers): Rasa's HTTP API (trackers: residents' messages) answers only with this
+    # Rasa's HTTP API (trackers: residents' messages) answers only with this
     # token (`rasa run --auth-token`); clients such as the chat proxy send it. make run makes one.
     rasa_auth_token: str | None = None
-    # Issue 8 (web chat + rate limits). The chat's sender cookie is signed with this secret;
+    # Website chat identity and flood limits. The chat's sender cookie is signed with this secret;
     # generated per process when unset (conversations then restart with the process: dev only).
     web_session_secret: str | None = None
     # How many reverse proxies in front of the chat append to X-Forwarded-For (0: trust none,
@@ -60,8 +77,8 @@ class Settings:
     # address (CGNAT) and a household shares one; IPv6 clients are counted per /64.
     rate_web_new_conversations: int = 30
 
-    # Issue 8 (personal data): Rasa's conversations (the SQL tracker store's ``events``) and
-    # outbox leftovers are deleted after ``retention_days`` by ``intake purge``; a conversation
+    # How long conversations are kept: Rasa's conversations (the SQL tracker store's ``events``)
+    # and outbox leftovers are deleted after ``retention_days`` by ``intake purge``; a conversation
     # whose intake ended in a declined consent after ``declined_retention_hours``. The tracker
     # database: TRACKER_DB_URL, else the TRACKER_DB_* of endpoints.production.yml, else SQLite
     # under var/ (the embedded default in endpoints.yml).
@@ -71,7 +88,7 @@ class Settings:
     retention_days: int = 90
     declined_retention_hours: int = 24
 
-    # Issue 8 (console security). Sessions end after this idle time and, however busy, after
+    # Console sessions: they end after this idle time and, however busy, after
     # the absolute maximum (a shift on a shared PC). ``cookie_secure`` above *forces* Secure
     # cookies and HSTS; they are on anyway whenever ``console_host`` is not loopback.
     console_session_idle_minutes: int = 30
@@ -84,7 +101,7 @@ class Settings:
     # More tickets than this from one sender within 24 hours are created but marked for review.
     review_tickets_per_day: int = 3
 
-    # Issue 8 (outbox): the drainer (`intake outbox drain`) looks for queued intakes every
+    # Outbox drainer: the drainer (`intake outbox drain`) looks for queued intakes every
     # ``outbox_poll_seconds``; while the database is down it waits base·2^n seconds, capped
     # at ``outbox_backoff_max_seconds``, with jitter (several drainers do not retry in step).
     outbox_poll_seconds: float = 5.0
@@ -108,7 +125,7 @@ def load_settings() -> Settings:
         database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'tickets.sqlite3'}") or "",
         rasa_url=_env("RASA_URL", "http://127.0.0.1:5005") or "",
         console_host=_env("CONSOLE_HOST", "127.0.0.1") or "127.0.0.1",
-        console_port=int(_env("CONSOLE_PORT", "8080") or 8080),
+        console_port=_int("CONSOLE_PORT", 8080),
         cookie_secure=(_env("CONSOLE_COOKIE_SECURE", "0") or "0") in ("1", "true", "yes"),
         line_channel_secret=_env("LINE_CHANNEL_SECRET"),
         line_channel_access_token=_env("LINE_CHANNEL_ACCESS_TOKEN"),
@@ -116,33 +133,33 @@ def load_settings() -> Settings:
         redis_url=_env("REDIS_URL"),
         timezone=_env("INTAKE_TIMEZONE", "Asia/Tokyo") or "Asia/Tokyo",
         rasa_auth_token=_env("RASA_AUTH_TOKEN"),
-        # Issue 8 (web chat + rate limits)
+        # Website chat identity and flood limits
         web_session_secret=_env("WEB_SESSION_SECRET"),
-        web_trusted_proxy_hops=int(_env("WEB_TRUSTED_PROXY_HOPS", "0") or 0),
-        rate_window_seconds=float(_env("RATE_LIMIT_WINDOW_SECONDS", "60") or 60),
-        rate_web_sender=int(_env("RATE_LIMIT_WEB_SENDER", "20") or 20),
-        rate_web_ip=int(_env("RATE_LIMIT_WEB_IP", "60") or 60),
-        rate_line_user=int(_env("RATE_LIMIT_LINE_USER", "20") or 20),
-        rate_web_new_conversations=int(_env("RATE_LIMIT_WEB_NEW_CONVERSATIONS", "30") or 30),
-        # Issue 8 (personal data)
+        web_trusted_proxy_hops=_int("WEB_TRUSTED_PROXY_HOPS", 0),
+        rate_window_seconds=_float("RATE_LIMIT_WINDOW_SECONDS", 60),
+        rate_web_sender=_int("RATE_LIMIT_WEB_SENDER", 20),
+        rate_web_ip=_int("RATE_LIMIT_WEB_IP", 60),
+        rate_line_user=_int("RATE_LIMIT_LINE_USER", 20),
+        rate_web_new_conversations=_int("RATE_LIMIT_WEB_NEW_CONVERSATIONS", 30),
+        # Conversations and how long they are kept
         tracker_db_url=_tracker_db_url(var_dir),
-        retention_days=int(_env("RETENTION_DAYS", "90") or 90),
-        declined_retention_hours=int(_env("DECLINED_RETENTION_HOURS", "24") or 24),
-        # Issue 8 (console security)
-        console_session_idle_minutes=int(_env("CONSOLE_SESSION_IDLE_MINUTES", "30") or 30),
-        console_session_max_hours=int(_env("CONSOLE_SESSION_MAX_HOURS", "8") or 8),
-        console_trusted_proxy_hops=int(_env("CONSOLE_TRUSTED_PROXY_HOPS", "0") or 0),
-        api_token_days=int(_env("API_TOKEN_DAYS", "90") or 90),
-        review_tickets_per_day=int(_env("REVIEW_TICKETS_PER_DAY", "3") or 3),
-        # Issue 8 (outbox)
-        outbox_poll_seconds=float(_env("OUTBOX_POLL_SECONDS", "5") or 5),
-        outbox_backoff_base_seconds=float(_env("OUTBOX_BACKOFF_BASE_SECONDS", "1") or 1),
-        outbox_backoff_max_seconds=float(_env("OUTBOX_BACKOFF_MAX_SECONDS", "60") or 60),
+        retention_days=_int("RETENTION_DAYS", 90),
+        declined_retention_hours=_int("DECLINED_RETENTION_HOURS", 24),
+        # Console sessions, tokens and the review mark
+        console_session_idle_minutes=_int("CONSOLE_SESSION_IDLE_MINUTES", 30),
+        console_session_max_hours=_int("CONSOLE_SESSION_MAX_HOURS", 8),
+        console_trusted_proxy_hops=_int("CONSOLE_TRUSTED_PROXY_HOPS", 0),
+        api_token_days=_int("API_TOKEN_DAYS", 90),
+        review_tickets_per_day=_int("REVIEW_TICKETS_PER_DAY", 3),
+        # Outbox drainer
+        outbox_poll_seconds=_float("OUTBOX_POLL_SECONDS", 5),
+        outbox_backoff_base_seconds=_float("OUTBOX_BACKOFF_BASE_SECONDS", 1),
+        outbox_backoff_max_seconds=_float("OUTBOX_BACKOFF_MAX_SECONDS", 60),
     )
 
 
 def _tracker_db_url(var_dir: Path) -> str:
-    """Issue 8 (personal data): where Rasa keeps conversations, for ``intake purge``.
+    """Where Rasa keeps conversations, for ``intake purge``.
 
     The same variables as Rasa's endpoints files, so the purge on a production host reads the
     database the Rasa servers write without a second place to configure it.

@@ -1,4 +1,4 @@
-"""Console security and per-sender review (issue 8).
+"""Console security and per-sender review.
 
 * ``console_sessions``: server-side console sessions (the cookie holds only a random id).
 * ``users.session_epoch``: bumped on password change and disable; older sessions are dead.
