@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue import Button, ConversationState, Danger, Turn, read_state
+from bot.dialogue import Button, ConversationState, Danger, Turn, city_message, read_state
 from bot.directory import Directory, load_directory
 from bot.nlu.categories import CRISIS_KEY, WORRY_CATEGORIES_KEY, canonical
 from bot.settings import load_settings
@@ -56,7 +56,14 @@ def latest_danger(tracker: Tracker) -> Danger:
 def apply_turn(
     dispatcher: CollectingDispatcher, before: ConversationState, turn: Turn
 ) -> list[EventType]:
-    """Send the replies and return the slot events for whatever changed."""
+    """Send the replies and return the slot events for whatever changed.
+
+    An answer first tells the web page the conversation's city (``bot.dialogue.page_city``):
+    first, so that the last message is still the one with the buttons.
+    """
+    page = city_message(turn.state, directory()) if turn.replies else None
+    if page is not None:
+        dispatcher.utter_message(json_message=page)
     for reply in turn.replies:
         send(dispatcher, reply.text, reply.buttons)
     # Starting over forgets the state but keeps the transcript (the conversation id stays).

@@ -18,11 +18,13 @@ from bot.dialogue.flow import (
     on_start_over,
     on_worry,
 )
+from bot.dialogue.page_city import city_message
 from bot.dialogue.state import Button, ConversationState, Reply, Turn
 
 __all__ = [
     "Button",
     "ConversationState",
+    "city_message",
     "Danger",
     "first_answer",
     "follow_city",

@@ -7,10 +7,13 @@ lines as the bot's own answers:
 - a message the crisis rules flag (``bot.nlu.crisis_rules``) gets, every time, the bot's first
   crisis answer for its kind: a resident who typed fast in distress is never met with silence;
 - otherwise the first refusal of a window gets ``SLOW_DOWN`` and how to reach a person now
-  (119/110 and the lines staffed at this hour, from ``data/crisis_lines.yml``).
+  (119/110 and the lines staffed at this hour, from ``data/crisis_lines.yml``);
+- a later refusal in that window gets, where the channel must answer (the web's 429), the short
+  ``later_refusal_reply``: still 119/110, because a resident in danger mid-flood may be reading
+  only this answer.
 
-``crisis_reply`` and ``slow_down_reply`` are pure functions of (text, time);
-``FloodReplies`` binds them to a clock for ``bot.ratelimit.FloodGuard``.
+``crisis_reply``, ``slow_down_reply`` and ``later_refusal_reply`` are pure functions (of text
+and time); ``FloodReplies`` binds them to a clock for ``bot.ratelimit.FloodGuard``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.dialogue.crisis_reply import Danger, first_answer
-from bot.dialogue.flood_texts import LIFE_NOW, PERSON_NOW, SLOW_DOWN
+from bot.dialogue.flood_texts import LIFE_NOW, LINES_PAGE, PERSON_NOW, SLOW_DOWN, STILL_WAIT
 from bot.directory import staffed_lines_now
 from bot.nlu.crisis_rules import find_crises
 
@@ -41,6 +44,11 @@ def slow_down_reply(now: datetime) -> tuple[str, ...]:
         [LIFE_NOW, PERSON_NOW, *(line.render(mark_unverified=False) for line in lines)]
     )
     return (SLOW_DOWN, help_text)
+
+
+def later_refusal_reply() -> tuple[str, ...]:
+    """A later refusal in the same window: shorter, but never without 119/110."""
+    return (STILL_WAIT, f"{LIFE_NOW}\n{LINES_PAGE}")
 
 
 class FloodReplies:

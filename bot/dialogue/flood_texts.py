@@ -11,3 +11,6 @@ SLOW_DOWN = (
 )
 LIFE_NOW = "いま命があぶないときは、すぐに 119（救急）か 110（警察）に電話してください。"
 PERSON_NOW = "今つながる相談の電話です。"
+# A later refusal in the same window (web only; LINE stays quiet): short, but 119/110 always.
+STILL_WAIT = "まだ送れません。少し時間をおいてから、もう一度送ってください。"
+LINES_PAGE = "話を聞いてくれる電話は、「いますぐ相談したい方へ」にあります。"

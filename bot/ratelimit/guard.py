@@ -6,7 +6,8 @@ Shared by the web chat and the LINE channel so both floods are handled the same 
 - a refused message that names a danger gets ``replies.crisis(text)`` every time (it still
   does not reach the bot, so crisis words cannot push a flood through to the ticket desk);
 - otherwise the first refused message of a window gets ``replies.slow_down()``;
-- later refused messages in that window get nothing (LINE stays quiet, the web answers 429).
+- later refused messages in that window get nothing here (LINE stays quiet; the web's 429
+  carries the short ``later_refusal_reply``, still with 119/110).
 
 What the replies say is dialogue policy (``bot.dialogue.flood_reply.FloodReplies``), passed
 in by the channel, so that this package only counts and imports no dialogue or NLU code.

@@ -56,6 +56,8 @@ async def chat_page(request: web.Request) -> web.Response:
         {
             "city": city,
             "cities": request.app[WEB_DIRECTORY].cities,
+            # For the script: the heading names the conversation's city once it is corrected.
+            "city_names": {c.code: c.name for c in request.app[WEB_DIRECTORY].cities},
             "max_chars": texts.MAX_MESSAGE_CHARS,
         },
     )

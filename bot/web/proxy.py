@@ -4,14 +4,15 @@ Why a proxy instead of calling Rasa from the browser: the page then only ever ta
 origin, so the console's ``Content-Security-Policy: default-src 'self'`` holds, no CORS set-up is
 needed, a city can publish one host name, and Rasa's port stays private. The proxy also checks
 what it forwards (JSON, at most ``MAX_MESSAGE_CHARS``) and passes back only text and buttons,
-so a resident never sees a stack trace or Rasa's internals.
+so a resident never sees a stack trace or Rasa's internals; the conversation's city, which the
+bot sends as a custom message, travels checked in the ``X-Chat-City`` header.
 
 Who is talking is decided here, never by the page: the sender id comes from the signed cookie
 (``bot.web.sender_cookie``; a missing or forged one gets a fresh id while the client address
 may still start conversations, ``bot.web.new_conversations``; a ``sender`` in the body is
 ignored), a ``/payload`` passes only if the bot offered that button in its last reply to this
-sender (``bot.web.offers``), and a flood gets one polite slow-down answer (``bot.ratelimit``)
-per conversation and per client address (an IPv6 /64).
+sender (``bot.web.offers``), and a flood gets a polite 429 (``bot.ratelimit``) per
+conversation and per client address (an IPv6 /64) that always says 119/110.
 
 Message text is never logged: it may hold a resident's personal story.
 """
@@ -28,12 +29,16 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.dialogue.flood_texts import SLOW_DOWN
+from bot.dialogue.flood_reply import later_refusal_reply
+from bot.dialogue.page_city import CITY_KEY
+from bot.dialogue.state import OTHER_CITY
+from bot.directory import Directory
 from bot.ratelimit import FloodDecision, Limit
 from bot.settings import Settings
 from bot.web import texts
 from bot.web.keys import (
     RASA_CLIENT,
+    WEB_DIRECTORY,
     WEB_FLOOD_GUARD,
     WEB_OFFERS,
     WEB_SETTINGS,
@@ -51,6 +56,9 @@ MAX_BODY_BYTES = 32 * 1024
 # Rasa answers in well under a second, but an action calling the ticket store may be slower.
 RASA_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
 TYPED_SLASH_REPLACEMENT = "／"  # full-width solidus: reads the same, is not a Rasa command
+# The conversation's current city for the page's heading and crisis links
+# (``bot.dialogue.page_city``): a header, so the replies stay the plain list the page renders.
+CITY_HEADER = "X-Chat-City"
 
 
 def _error(status: int, code: str, message: str) -> web.Response:
@@ -128,13 +136,20 @@ async def flood_check(request: web.Request, sender: str, text: str) -> FloodDeci
 
 
 def refused(decision: FloodDecision) -> web.Response:
-    """429 with the slow-down words; a crisis message gets the crisis lines as replies."""
+    """429 with how to reach a person now; a crisis message gets the crisis lines as replies.
+
+    The first refusal of a window carries the slow-down words, 119/110 and the lines staffed
+    now (``decision.replies``); a later one the short ``later_refusal_reply``, still with
+    119/110. ``replies`` are the page's bubbles; ``message`` is the same text in one string.
+    """
     if decision.crisis:
         return web.json_response([{"text": text, "buttons": []} for text in decision.replies])
+    replies = decision.replies or later_refusal_reply()
     response = web.json_response(
         {
             "error": "slow_down",
-            "message": SLOW_DOWN,
+            "message": "\n".join(replies),
+            "replies": [{"text": text, "buttons": []} for text in replies],
             "retry_after": math.ceil(decision.retry_after),
         },
         status=429,
@@ -162,6 +177,23 @@ def clean_replies(raw: Any) -> list[dict[str, Any]] | None:
         if isinstance(text, str) or buttons:
             replies.append({"text": text if isinstance(text, str) else "", "buttons": buttons})
     return replies
+
+
+def conversation_city(raw: Any, directory: Directory) -> str | None:
+    """The city the bot last told the page (a served city's code, or ``other``), else None.
+
+    Taken from Rasa's ``{"custom": {"city": …}}`` answers, and only when it names a city we
+    serve: nothing else of a custom message reaches the page.
+    """
+    found = None
+    for item in raw if isinstance(raw, list) else []:
+        custom = item.get("custom") if isinstance(item, dict) else None
+        code = custom.get(CITY_KEY) if isinstance(custom, dict) else None
+        if code == OTHER_CITY:
+            found = code
+        elif isinstance(code, str) and (city := directory.city(code)) and not city.is_generic:
+            found = city.code
+    return found
 
 
 async def message(request: web.Request) -> web.Response:
@@ -244,4 +276,8 @@ async def _answer(
         return _error(502, "bad_reply", texts.ERROR_BAD_REPLY)
     offered = [button["payload"] for reply in replies for button in reply["buttons"]]
     await request.app[WEB_OFFERS].remember(sender, offered)
-    return web.json_response(replies)
+    answer = web.json_response(replies)
+    city = conversation_city(raw, request.app[WEB_DIRECTORY])
+    if city is not None:
+        answer.headers[CITY_HEADER] = city
+    return answer

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import actions.intake_submit as intake_actions
-from actions.city import ActionSetCity
+from actions.city import ActionAskCity, ActionSetCity
 from actions.intake_questions import ActionAskIntakeConsent, ValidateIntakeForm
 from actions.intake_submit import ActionIntakeSummary, ActionSubmitIntake
 from bot.dialogue import ConversationState, on_city, on_worry
@@ -265,3 +265,28 @@ async def test_yes_with_a_new_city_at_the_summary_sends_nothing_and_asks_consent
     assert_nothing_foreign(said, second, f"{first}->{second}, yes at the summary")
     assert slot_events(events)["awaiting"] is None
     await consent_asked_again_then_sent(first, second, slots, events, dispatcher, submissions)
+
+
+def page_cities(dispatcher) -> list:
+    """The ``{"city": …}`` custom messages the web page follows (``bot.dialogue.page_city``)."""
+    return [m["custom"]["city"] for m in dispatcher.messages if m.get("custom")]
+
+
+@pytest.mark.parametrize("second", ["masuda", "other"])
+def test_a_corrected_city_is_told_to_the_page(second, dispatcher):
+    """「市をまちがえました、益田です」: the page's heading and crisis link must follow, so the
+    turn carries the current city for it (another municipality: ``other``)."""
+    slots = first_city_slots("ube", "housing")
+    ActionSetCity().run(dispatcher, correction(second, slots), {})
+    assert page_cities(dispatcher) == [second]
+    assert dispatcher.messages[0].get("custom")  # first: the replies' buttons stay last
+
+
+def test_the_first_city_is_told_to_the_page_and_no_city_tells_nothing(dispatcher):
+    entity = {"entity": "city", "value": "fuji"}
+    tracker = make_tracker("/inform_city", "inform_city", slots={"city": "fuji"}, entities=[entity])
+    ActionSetCity().run(dispatcher, tracker, {})
+    assert page_cities(dispatcher) == ["fuji"]
+    dispatcher.messages.clear()
+    ActionAskCity().run(dispatcher, make_tracker("どこ", "inform_city"), {})
+    assert page_cities(dispatcher) == []

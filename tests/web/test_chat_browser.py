@@ -320,3 +320,87 @@ def test_resident_chat_in_a_phone_browser(servers: Servers) -> None:
         finally:
             browser.close()
     assert csp_errors == []
+
+
+def flood(page: Any, count: int) -> None:
+    """Messages sent as fast as a script can, on the page's own conversation (its cookie)."""
+    page.evaluate(
+        """async (count) => {
+            for (let n = 0; n < count; n += 1) {
+                await fetch("/chat/api/message", {
+                    method: "POST",
+                    headers: {"Content-Type": "application/json"},
+                    body: JSON.stringify({message: "あ"}),
+                    credentials: "same-origin",
+                });
+            }
+        }""",
+        count,
+    )
+
+
+def test_slow_down_keeps_crisis_words_open_and_the_city_follows_the_conversation(
+    servers: Servers,
+) -> None:
+    """A 429 shows the server's words with 119/110 (not 「つながりませんでした」) and never
+    blocks what comes next: 「もう死にたい」 still goes out and gets the crisis answer. A
+    corrected city shows in the heading and crisis links, across a reload; a page opened for
+    another city starts a conversation there instead of mixing."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from bot.settings import Settings as Defaults
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = browser.new_context(viewport=PHONE, locale="ja-JP")
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            log = page.locator("#log")
+            heading = page.locator("#city-name")
+            crisis_links = page.locator("a.crisis-link-city")
+
+            page.goto(f"{servers.chat_url}/chat?city=ube")
+            expect(log).to_contain_text("宇部市ですね。")
+            expect(heading).to_have_text("宇部市")
+
+            # The resident corrects the city: heading and crisis links follow, across a reload.
+            page.get_by_label("メッセージ").fill("市をまちがえました、益田です")
+            page.get_by_label("メッセージ").press("Enter")
+            expect(heading).to_have_text("益田市")
+            for href in crisis_links.evaluate_all("links => links.map(a => a.href)"):
+                assert href.endswith("/chat/crisis?city=masuda"), href
+            page.reload()
+            expect(heading).to_have_text("益田市")
+            expect(log).to_contain_text("市をまちがえました")
+            # Back from the crisis page (?city=masuda): the same conversation.
+            page.goto(f"{servers.chat_url}/chat?city=masuda")
+            expect(log).to_contain_text("市をまちがえました")
+            expect(heading).to_have_text("益田市")
+
+            # Opened from another city's site: a conversation of its own, in that city.
+            page.goto(f"{servers.chat_url}/chat?city=fuji")
+            expect(log).to_contain_text("富士市ですね。")
+            expect(log).not_to_contain_text("市をまちがえました")
+            expect(heading).to_have_text("富士市")
+
+            # Over the limit: the server's words with 119/110, as the bot's, not an error.
+            flood(page, Defaults().rate_web_sender)
+            page.get_by_label("メッセージ").fill("まだあります")
+            page.get_by_label("メッセージ").press("Enter")
+            expect(page.locator(".msg-bot").last).to_contain_text("110")
+            expect(log).to_contain_text("119")
+            expect(page.locator("#error")).to_be_hidden()
+            expect(page.locator("#typing")).to_be_hidden()
+
+            # Crisis words right after are sent, not held back, and answered with the lines.
+            page.get_by_label("メッセージ").fill("もう死にたい")
+            page.get_by_label("メッセージ").press("Enter")
+            expect(page.locator(".msg-user").last).to_have_text("あなた：もう死にたい")
+            expect(log).to_contain_text("ひとりではありません")
+            expect(page.locator("#composer-status")).not_to_contain_text("返事を待っています")
+            expect(page.locator("#error")).to_be_hidden()
+        finally:
+            browser.close()

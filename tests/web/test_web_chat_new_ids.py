@@ -39,7 +39,7 @@ async def test_new_sender_ids_per_address_are_limited(
     assert refused.status == 429
     assert COOKIE_NAME not in refused.cookies
     body = await refused.json()
-    assert body["error"] == "slow_down" and body["message"] == SLOW_DOWN
+    assert body["error"] == "slow_down" and SLOW_DOWN in body["message"]
     assert 3000 < int(refused.headers["Retry-After"]) <= 3600  # an hour's window
     assert len(fake_rasa_received) == 3
 
@@ -71,7 +71,7 @@ async def test_start_over_counts_against_the_same_limit_and_the_page_does_not(
 
     again = await client.post("/chat/api/new", json={})
     assert again.status == 429 and COOKIE_NAME not in again.cookies
-    assert (await again.json())["message"] == SLOW_DOWN
+    assert SLOW_DOWN in (await again.json())["message"]
     assert (await client.post(API, json={"message": "続き"})).status == 200  # old cookie works
     page = await client.get("/chat")
     assert page.status == 200 and "/chat/crisis" in await page.text()

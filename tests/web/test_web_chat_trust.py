@@ -178,7 +178,7 @@ async def test_flood_gets_a_polite_429_and_is_not_forwarded(
     slow = await say(client, "まだあります")
     assert slow.status == 429
     body = await slow.json()
-    assert body["error"] == "slow_down" and body["message"] == SLOW_DOWN
+    assert body["error"] == "slow_down" and SLOW_DOWN in body["message"]
     assert "電話" in body["message"]
     assert 0 < int(slow.headers["Retry-After"]) <= 60
     assert len(fake_rasa_received) == 3

@@ -14,6 +14,12 @@
  * - Messages go out one at a time from a small outbox, so a failed one can be retried without
  *   being typed again and the hidden start (/greet, then the preselected city) resumes where it
  *   stopped.
+ * - A 429 (writing too fast) is not a failure to connect: the server's words (with 119/110)
+ *   are shown as the bot's, the refused message leaves the outbox, and new text can be sent at
+ *   once, so crisis words always go out (the server answers them with the crisis lines).
+ * - The city shown (heading, crisis links) is the conversation's: the server says it in the
+ *   X-Chat-City header after a correction. A page opened for another city than the stored
+ *   conversation's starts a new conversation there rather than mixing two cities.
  */
 (function () {
   "use strict";
@@ -36,11 +42,22 @@
     status: document.getElementById("composer-status"),
     restart: document.getElementById("restart")
   };
+  function parseNames(raw) {
+    try {
+      var names = JSON.parse(raw || "{}");
+      return names && typeof names === "object" ? names : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  var CITY_HEADER = "X-Chat-City";
   var config = {
     api: root.getAttribute("data-api"),
     newApi: root.getAttribute("data-new-api"),
     city: root.getAttribute("data-city") || "",
     cityName: root.getAttribute("data-city-name") || "",
+    cityNames: parseNames(root.getAttribute("data-city-names")),
     maxChars: parseInt(root.getAttribute("data-max-chars"), 10) || 2000
   };
   var TEXT = {
@@ -190,6 +207,28 @@
     return renderItem(item);
   }
 
+  // The conversation's city in the heading and in every crisis link ("other" or "": none).
+  function showCity(code) {
+    var name = Object.prototype.hasOwnProperty.call(config.cityNames, code) ? config.cityNames[code] : "";
+    var heading = document.getElementById("city-name");
+    if (heading) {
+      heading.textContent = name;
+      heading.hidden = !name;
+    }
+    var links = document.querySelectorAll("a.crisis-link-city");
+    for (var i = 0; i < links.length; i += 1) {
+      links[i].setAttribute("href", "/chat/crisis" + (name ? "?city=" + encodeURIComponent(code) : ""));
+    }
+  }
+
+  function followCity(code) {
+    if (code && code !== state.current) {
+      state.current = code;
+      save();
+      showCity(code);
+    }
+  }
+
   function setStatus(text) {
     els.status.textContent = text;
   }
@@ -235,12 +274,19 @@
     hideError();
     setBusy(true);
     var request = next.renew ? renew() : post(next.message, next.payload);
-    request.then(function (replies) {
+    request.then(function (answer) {
       if (mine !== generation) {
         return;
       }
-      outbox.shift();
+      var replies = answer.replies;
+      if (answer.refused) {
+        // Too fast: what was waiting is not sent (the resident may write again at once).
+        outbox = [];
+      } else {
+        outbox.shift();
+      }
       setBusy(false);
+      followCity(answer.city);
       var first = null;
       if (next.noteBefore) {
         first = addItem("note", next.noteBefore);
@@ -269,6 +315,15 @@
     });
   }
 
+  // A 429's words (slow down, with 119/110) as the bot's replies; null for any other answer.
+  function slowDownAnswer(response, data) {
+    if (response.status !== 429 || !data || typeof data.message !== "string") {
+      return null;
+    }
+    var replies = Array.isArray(data.replies) ? data.replies : [{ text: data.message, buttons: [] }];
+    return { replies: replies, refused: true };
+  }
+
   function post(message, isPayload) {
     return window.fetch(config.api, {
       method: "POST",
@@ -278,7 +333,11 @@
     }).then(function (response) {
       return response.json().then(function (data) {
         if (response.ok && Array.isArray(data)) {
-          return data;
+          return { replies: data, city: response.headers.get(CITY_HEADER) || "" };
+        }
+        var slowDown = slowDownAnswer(response, data);
+        if (slowDown) {
+          return slowDown;
         }
         throw (data && typeof data.message === "string") ? data.message : TEXT.network;
       }, function () {
@@ -300,10 +359,14 @@
       credentials: "same-origin"
     }).then(function (response) {
       if (response.ok) {
-        return [];
+        return { replies: [] };
       }
       // Too many new conversations from this address: show the server's polite words.
       return response.json().then(function (data) {
+        var slowDown = slowDownAnswer(response, data);
+        if (slowDown) {
+          return slowDown;
+        }
         throw (data && typeof data.message === "string") ? data.message : TEXT.network;
       }, function () {
         throw TEXT.network;
@@ -317,9 +380,10 @@
 
   function startConversation() {
     generation += 1;
-    state = { city: config.city, items: [], replies: [] };
+    state = { city: config.city, current: config.city, items: [], replies: [] };
     outbox = [{ renew: true, noteBefore: null }];
     save();
+    showCity(config.city);
     renderAll();
     hideError();
     enqueue("/greet", null, null, true);
@@ -398,8 +462,13 @@
 
   /* ---------- start ---------- */
 
-  if (state) {
+  // Opened for another city than the stored conversation's (started in, or corrected to):
+  // the resident came from another city's site, so that city gets a conversation of its own.
+  var otherCity = state && config.city && config.city !== (state.city || "") &&
+    config.city !== (state.current || "");
+  if (state && !otherCity) {
     renderAll();
+    showCity(state.current || state.city || "");
   } else {
     startConversation();
   }
