@@ -5,17 +5,20 @@ Rules the wording keeps, because a resident may act on it straight away:
 * only contact facts that are in the directory (each has a source) are shown — never a number
   made up or completed here;
 * a fact marked ``needs_check`` always carries 「要確認」, so nobody treats an old number as sure;
-* when no phone is sourced, the text says so plainly and points to the city hall, giving the
-  city-hall number only if that too is sourced;
+* when no phone is sourced, the text says so plainly and gives the nearest sourced way in (the
+  coordinating window, a department or prefectural line for the worry, the city hall, a page)
+  and offers that a city staff member gets in touch, so no resident is left without a next step;
 * short sentences in polite plain Japanese (やさしい日本語 where possible), no plan jargon such as
   「制度の狭間」 or 「多機関協働」 in the sentences we write ourselves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.categories import CATEGORY_LABELS
 from bot.directory.routing import Route
-from bot.directory.schema import City, Contact, Window
+from bot.directory.schema import City, Contact, Line, Window
 
 NEEDS_CHECK_PHONE = "（要確認：番号が変わっている場合があります）"
 NEEDS_CHECK_OTHER = "（要確認：変わっている場合があります）"
@@ -48,23 +51,64 @@ def _contact_line(contact: Contact) -> str:
     return line
 
 
-def _ask_city_hall(window: Window, city: City | None) -> list[str]:
-    """What to say when no phone number for the window is sourced."""
+def _line_text(line: Line) -> list[str]:
+    """A line's name, its first sourced phone and its hours: short enough for a phone screen."""
+    contacts = [line.phone(), *line.contacts_of("hours")[:1]]
+    return [f"「{line.name}」"] + [_contact_line(c) for c in contacts if c is not None]
+
+
+def _way_in(window: Window, city: City | None, worries: Sequence[str]) -> list[str]:
+    """The nearest sourced way to reach a person when the window's own phone is not known.
+
+    In order: the city's coordinating window (it takes any worry) if its phone is sourced, a
+    department or prefectural line for the resident's worry, then the city hall (its number if
+    sourced, else its address) or the coordinating window's page. Nothing is made up: each step
+    shows only facts the directory holds, and the offer of a staff call is always there.
+    """
     if city is None or city.is_generic:
         return ["電話番号は、お住まいの市区町村の役所でおたずねください。"]
-    where = city.city_hall.name + (f"の{window.department}" if window.department else "")
-    lines = [f"電話番号はまだ確認できていません。{where}でおたずねください。"]
-    hall_phone = city.city_hall.phone()
-    if hall_phone is not None:
-        lines.append(_contact_line(hall_phone).replace("電話", f"{city.city_hall.name}の電話", 1))
+    lines = ["この窓口の電話番号は、まだ確認できていません。"]
+    coordinator = city.compound_window
+    coordinator_phone = next(iter(coordinator.contacts_of("phone")), None)
+    if coordinator.id != window.id and coordinator_phone is not None:
+        lines.append(
+            f"まずは「{coordinator.name}」へどうぞ。どんな困りごとでも受け止めてくれます。"
+        )
+        lines.append(_contact_line(coordinator_phone))
+    matching = city.lines_for(window, worries)
+    if matching:
+        lines.append("こちらでも相談できます。" if len(lines) > 1 else "こちらで相談できます。")
+        lines.extend(_line_text(matching[0]))
+    if len(lines) == 1:
+        lines.extend(_city_hall(window, city))
+    lines.append(f"{city.name}の職員から連絡してもらうこともできます。")
     return lines
 
 
-def describe_window(window: Window, city: City | None = None) -> str:
+def _city_hall(window: Window, city: City) -> list[str]:
+    """Ask the city hall: its sourced number, else a page, else its sourced address."""
+    where = city.city_hall.name + (f"の{window.department}" if window.department else "")
+    lines = [f"{where}でおたずねください。"]
+    hall_phone = city.city_hall.phone()
+    page = next(iter(city.compound_window.contacts_of("url")), None)
+    address = next((c for c in city.city_hall.contacts if c.kind == "address"), None)
+    if hall_phone is not None:
+        lines.append(_contact_line(hall_phone).replace("電話", f"{city.city_hall.name}の電話", 1))
+    elif window.contacts_of("url"):
+        pass  # the window's own page is already shown above
+    elif page is not None:
+        lines.append(f"市のページ: {page.value}")
+    elif address is not None:
+        lines.append(_contact_line(address).replace("場所", f"{city.city_hall.name}の場所", 1))
+    return lines
+
+
+def describe_window(window: Window, city: City | None = None, worries: Sequence[str] = ()) -> str:
     """Name, one-line summary, then only sourced contacts (要確認 where flagged).
 
     ``city`` is the window's city (``Directory.city_of(window)``); it is used only for the
-    city-hall fallback when the window has no sourced phone number.
+    fallback when the window has no sourced phone number; ``worries`` (category codes the
+    resident named) picks the department or prefectural line offered then.
     """
     lines = [f"「{window.name}」", window.summary]
     for kind in ("phone", "address", "hours"):
@@ -75,7 +119,7 @@ def describe_window(window: Window, city: City | None = None) -> str:
     if urls:
         lines.append(f"くわしく: {urls[0].value}")
     if not window.contacts_of("phone"):
-        lines.extend(_ask_city_hall(window, city))
+        lines.extend(_way_in(window, city, worries))
     return "\n".join(lines)
 
 
@@ -132,7 +176,7 @@ def describe_route(route: Route) -> list[str]:
             )
         else:
             head = f"【{_labels(categories)}】のご相談は、次の窓口へどうぞ。"
-        text = f"{head}\n{describe_window(window, city)}"
+        text = f"{head}\n{describe_window(window, city, categories)}"
         others = _alternatives(route, categories, shown | {window.id})
         if others:
             text += "\nほかにも" + "、".join(f"「{w.name}」" for w in others) + "があります。"
@@ -150,5 +194,5 @@ def describe_route(route: Route) -> list[str]:
             if len(route.categories) > 1:
                 messages.append(together)
         else:
-            messages.append(f"{together}\n{describe_window(coordinator, city)}")
+            messages.append(f"{together}\n{describe_window(coordinator, city, route.categories)}")
     return messages

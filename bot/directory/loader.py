@@ -37,6 +37,7 @@ from bot.directory.schema import (
     City,
     CityHall,
     Contact,
+    Line,
     Plan,
     RoutingNote,
     SourceRef,
@@ -62,7 +63,9 @@ _CITY_KEYS = {
     "routing",
     "routing_notes",
     "advice",
+    "lines",
 }
+_LINE_KEYS = {"id", "name", "provider", "summary", "categories", "contacts", "department"}
 _WINDOW_KEYS = {
     "id",
     "name",
@@ -243,6 +246,13 @@ class _CityParser:
                 self.fail(f"windows[{i}].id", f"duplicate id {window.id!r}")
             by_id[window.id] = window
 
+        lines = tuple(
+            self.line(item, f"lines[{i}]", code) for i, item in enumerate(data.get("lines") or [])
+        )
+        for i, line in enumerate(lines):
+            if line.id in by_id or any(other.id == line.id for other in lines[:i]):
+                self.fail(f"lines[{i}].id", f"duplicate id {line.id!r}")
+
         routing, compound_id, any_id = self.routing(data, by_id)
         notes = self.routing_notes(data, routing, any_id)
         return City(
@@ -258,6 +268,7 @@ class _CityParser:
             routing_notes=notes,
             advice=None if advice is None else tidy(advice),
             is_generic=is_generic,
+            lines=lines,
         )
 
     def source(self, value: Any, where: str) -> SourceRef:
@@ -329,14 +340,7 @@ class _CityParser:
         if layer not in LAYERS:
             self.fail(f"{where}.layer", f"{layer!r} is not one of {', '.join(LAYERS)}")
 
-        categories = self.sequence(data, "categories", where)
-        if not categories:
-            self.fail(f"{where}.categories", "empty")
-        for j, code in enumerate(categories):
-            if code not in CATEGORY_CODES:
-                self.fail(f"{where}.categories[{j}]", f"unknown category {code!r}")
-        if len(set(categories)) != len(categories):
-            self.fail(f"{where}.categories", "duplicate category")
+        categories = self.categories(data, where)
 
         sites = data.get("sites")
         if sites is not None and (
@@ -354,7 +358,7 @@ class _CityParser:
             name=self.text(data, "name", where),
             layer=layer,
             summary=tidy(self.text(data, "summary", where)),
-            categories=tuple(categories),
+            categories=categories,
             source=self.source(data.get("source"), f"{where}.source"),
             kana=self.optional_text(data, "kana", where),
             operation=self.optional_text(data, "operation", where),
@@ -363,6 +367,41 @@ class _CityParser:
             contacts=contacts,
             response_time=self.optional_text(data, "response_time", where),
             any_attribute=self.flag(data, "any_attribute", where, required=False),
+        )
+
+    def categories(self, data: Mapping[str, Any], where: str) -> tuple[str, ...]:
+        categories = self.sequence(data, "categories", where)
+        if not categories:
+            self.fail(f"{where}.categories", "empty")
+        for j, code in enumerate(categories):
+            if code not in CATEGORY_CODES:
+                self.fail(f"{where}.categories[{j}]", f"unknown category {code!r}")
+        if len(set(categories)) != len(categories):
+            self.fail(f"{where}.categories", "duplicate category")
+        return tuple(categories)
+
+    def line(self, value: Any, where: str, city_code: str) -> Line:
+        """A line residents can use (prefectural centre, department line): needs a phone."""
+        data = self.mapping(value, where)
+        self.only_keys(data, _LINE_KEYS, where)
+        line_id = self.text(data, "id", where)
+        prefix, _, tail = line_id.partition(".")
+        if prefix != city_code or not _WINDOW_ID_TAIL.match(tail):
+            self.fail(f"{where}.id", f"{line_id!r} must look like '{city_code}.some_name'")
+        contacts = tuple(
+            self.contact(item, f"{where}.contacts[{j}]")
+            for j, item in enumerate(self.sequence(data, "contacts", where))
+        )
+        if not any(c.kind == "phone" for c in contacts):
+            self.fail(f"{where}.contacts", "a line needs at least one sourced phone")
+        return Line(
+            id=line_id,
+            name=self.text(data, "name", where),
+            provider=self.text(data, "provider", where),
+            summary=tidy(self.text(data, "summary", where)),
+            categories=self.categories(data, where),
+            contacts=contacts,
+            department=self.optional_text(data, "department", where),
         )
 
     def routing(

@@ -8,6 +8,7 @@ the bot can load the directory once and share it between requests without copyin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.categories import CATEGORIES
@@ -86,6 +87,30 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Line:
+    """A phone line residents of the city can use that is not one of the plan's windows.
+
+    Prefectural centres (児童相談所, ひきこもり支援センター, DV centres) and department lines are
+    not named in the plans, yet they are the nearest sourced way in when a plan window has no
+    known number. ``department`` ties a city line to the windows of that department.
+    """
+
+    id: str
+    name: str
+    provider: str
+    summary: str
+    categories: tuple[str, ...]
+    contacts: tuple[Contact, ...]
+    department: str | None = None
+
+    def phone(self) -> Contact | None:
+        return next((c for c in self.contacts if c.kind == "phone"), None)
+
+    def contacts_of(self, kind: str) -> tuple[Contact, ...]:
+        return tuple(c for c in self.contacts if c.kind == kind)
+
+
+@dataclass(frozen=True)
 class CityHall:
     name: str
     contacts: tuple[Contact, ...] = ()
@@ -126,6 +151,7 @@ class City:
     routing_notes: tuple[RoutingNote, ...] = ()
     advice: str | None = None
     is_generic: bool = False
+    lines: tuple[Line, ...] = ()
     _by_id: dict[str, Window] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -150,6 +176,19 @@ class City:
 
     def windows_for(self, category: str) -> tuple[Window, ...]:
         return tuple(self._by_id[i] for i in self.routing[category])
+
+    def lines_for(self, window: Window, worries: Sequence[str] = ()) -> tuple[Line, ...]:
+        """Lines for the resident's worries (default: the window's main one), own department first.
+
+        Only the main category, not every category the window lists: a 地域包括支援センター also
+        handles elder abuse, but a 児童相談所 is no way in for an older person's worry.
+        """
+        wanted = set(worries or window.categories[:1])
+        matching = [ln for ln in self.lines if wanted & set(ln.categories)]
+        own = [
+            ln for ln in matching if ln.department and ln.department in (window.department or "")
+        ]
+        return tuple(own + [ln for ln in matching if ln not in own])
 
     @property
     def city_hall_label(self) -> str:

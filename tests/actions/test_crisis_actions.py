@@ -45,7 +45,7 @@ def test_partner_abuse_with_a_known_city_goes_on_to_the_citys_window(
     )
     events = ActionCrisisResponse().run(dispatcher, tracker, {})
     said = texts(dispatcher)
-    assert said.index("0120-279-889") < said.index("多機関協働")
+    assert said.index("0120-279-889") < said.index("いくつもの困りごとをまとめて相談")
     slots = slot_events(events)
     assert slots["awaiting"] == "handoff_offer"
     assert slots["crisis_kind"] == "abuse"

@@ -28,6 +28,23 @@ def all_contacts(directory: Directory) -> Iterator[tuple[str, Contact]]:
         for window in city.windows:
             for contact in window.contacts:
                 yield window.id, contact
+        for line in city.lines:
+            for contact in line.contacts:
+                yield line.id, contact
+
+
+def _rows_of(fact_id: str, rows: list[str]) -> list[str]:
+    """Rows carrying a fact: ``[U3]`` in the first round, a leading ``| K5 |`` in the second."""
+    return [r for r in rows if f"[{fact_id}]" in r or r.startswith(f"| {fact_id} |")]
+
+
+def _second_round_old_ids(contacts_found: str) -> set[str]:
+    """Second-round rows marked ⚠ (old, second-hand or not a consultation line)."""
+    return {
+        m.group(1)
+        for row in contacts_found.splitlines()
+        if "⚠" in row and (m := re.match(r"\| ([UMKFP][0-9]+) \|", row))
+    }
 
 
 def _squash(text: str) -> str:
@@ -92,7 +109,7 @@ def test_every_phone_and_fax_is_verbatim_in_the_research_notes(
     numbers = [(o, c) for o, c in all_contacts(directory) if c.kind in ("phone", "fax")]
     assert numbers, "the directory should contain some sourced numbers"
     for owner, contact in numbers:
-        tagged = [row for row in rows if f"[{contact.fact_id}]" in row]
+        tagged = _rows_of(contact.fact_id, rows)
         assert tagged, f"{owner}: fact id {contact.fact_id} not in contacts-found.md"
         assert any(contact.value in row for row in tagged), (
             f"{owner}: {contact.value} is not on the row of [{contact.fact_id}]"
@@ -102,8 +119,9 @@ def test_every_phone_and_fax_is_verbatim_in_the_research_notes(
 def test_every_fact_id_and_source_url_is_in_the_research_notes(
     directory: Directory, contacts_found: str
 ) -> None:
+    rows = contacts_found.splitlines()
     for owner, contact in all_contacts(directory):
-        assert f"[{contact.fact_id}]" in contacts_found, owner
+        assert _rows_of(contact.fact_id, rows), owner
         assert contact.source_url in contacts_found, f"{owner}: {contact.source_url}"
         if contact.kind == "url":
             assert contact.value in contacts_found, owner
@@ -117,6 +135,8 @@ def test_old_or_uncertain_facts_are_flagged_needs_check(
     assert match, "contacts-found.md no longer lists its old facts"
     old_ids = set(re.findall(r"\b[UMKF][0-9]+\b", match.group(1)))
     assert old_ids == {"U12", "F8", "F13", "F14", "F15"}
+    old_ids |= _second_round_old_ids(contacts_found)
+    assert {"K5", "M8", "U19", "P1"} <= old_ids
     for owner, contact in all_contacts(directory):
         assert contact.needs_check == (contact.fact_id in old_ids), (owner, contact.fact_id)
 
@@ -135,6 +155,7 @@ def test_generic_table_has_no_contacts(directory: Directory) -> None:
     generic = directory.generic
     assert not generic.city_hall.contacts
     assert all(not w.contacts for w in generic.windows)
+    assert not generic.lines
     assert generic.advice and "役所" in generic.advice
 
 

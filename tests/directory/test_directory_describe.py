@@ -35,6 +35,8 @@ def _sourced_numbers(directory: Directory) -> set[str]:
         numbers |= {c.value for c in city.city_hall.contacts if c.kind in ("phone", "fax")}
         for window in city.windows:
             numbers |= {c.value for c in window.contacts if c.kind in ("phone", "fax")}
+        for line in city.lines:
+            numbers |= {c.value for c in line.contacts if c.kind in ("phone", "fax")}
     return numbers
 
 
@@ -91,7 +93,7 @@ def test_fuji_numbers_keep_their_printed_form_with_the_area_code_hint(
     assert "電話（福祉総務課）: 55-2757（市外局番 0545）" in text
 
 
-def test_no_phone_means_ask_the_city_hall_with_its_number_only_if_sourced(
+def test_no_phone_means_the_nearest_sourced_way_in_and_a_staff_offer(
     directory: Directory,
 ) -> None:
     masuda_window = directory.window("masuda.chiiki_houkatsu")
@@ -100,9 +102,11 @@ def test_no_phone_means_ask_the_city_hall_with_its_number_only_if_sourced(
     masuda = describe_window(masuda_window, directory.city("masuda"))
     assert "益田市役所の高齢者福祉課でおたずねください" in masuda
     assert "0856-31-0100" in masuda
+    assert "0856-31-1886" not in masuda, "a 児童相談所 is no way in for an older person"
     ube = describe_window(ube_window, directory.city("ube"))
-    assert "宇部市役所の地域福祉課でおたずねください" in ube
-    assert not _numbers_in(ube), "宇部市's city-hall number is not sourced"
+    # 宇部市's city-hall number is not sourced: the coordinating window's is.
+    assert "福祉総合相談センター" in ube and "0836-34-8393" in ube
+    assert "宇部市の職員から連絡してもらうこともできます" in ube
 
 
 def test_describe_route_for_one_worry(directory: Directory) -> None:
@@ -127,7 +131,9 @@ def test_gap_wording_is_plain_and_free_of_jargon(directory: Directory) -> None:
     assert "どんな困りごとでも受け止めてもらえます" in text
     for jargon in ("制度の狭間", "gap", "属性"):
         assert jargon not in text
-    assert "久留米市役所の地域福祉課でおたずねください" in text
+    # No coordinating number is sourced in 久留米市: the city's line for this worry is offered.
+    assert "男女平等推進センター" in text and "0942-30-7800" in text
+    assert "久留米市の職員から連絡してもらうこともできます" in text
 
 
 def test_describe_route_for_another_city_lists_kinds_and_the_city_hall(

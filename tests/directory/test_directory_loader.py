@@ -77,6 +77,26 @@ def _bad_window_id(data: Data) -> str:
     return "windows[0].id: 'fuji.stolen' must look like 'ube.some_name'"
 
 
+def _line_without_phone(data: Data) -> str:
+    data["lines"][0]["contacts"] = [c for c in data["lines"][0]["contacts"] if c["kind"] != "phone"]
+    return "lines[0].contacts: a line needs at least one sourced phone"
+
+
+def _line_without_source(data: Data) -> str:
+    del data["lines"][0]["contacts"][0]["source_url"]
+    return "lines[0].contacts[0].source_url: missing"
+
+
+def _line_with_window_id(data: Data) -> str:
+    data["lines"][0]["id"] = data["windows"][0]["id"]
+    return f"lines[0].id: duplicate id {data['windows'][0]['id']!r}"
+
+
+def _line_unknown_category(data: Data) -> str:
+    data["lines"][0]["categories"] = ["money"]
+    return "lines[0].categories[0]: unknown category 'money'"
+
+
 @pytest.fixture()
 def cities_copy(tmp_path: Path) -> Path:
     target = tmp_path / "cities"
@@ -107,6 +127,10 @@ def test_the_copied_directory_loads(cities_copy: Path) -> None:
         _phone_as_number,
         _compound_not_multi_agency,
         _bad_window_id,
+        _line_without_phone,
+        _line_without_source,
+        _line_with_window_id,
+        _line_unknown_category,
     ],
 )
 def test_malformed_city_file_names_file_and_field(
