@@ -17,6 +17,7 @@ from actions.intake_common import channel_of, intake_windows, slots_of
 from bot.dialogue import Button
 from bot.dialogue.state import OTHER_CITY
 from bot.intake import questions
+from bot.intake.answers import about_whom
 from bot.intake.fields import (
     ABOUT,
     CONTACT_QUESTIONS,
@@ -28,6 +29,7 @@ from bot.intake.fields import (
     Field,
     contact_method_allowed,
     contact_method_field,
+    question_for,
 )
 from bot.intake.identity import INTAKE_ID_SLOT, new_intake_id
 from bot.intake.safety import needs_safe_contact
@@ -48,6 +50,22 @@ def _needs_safe_contact(tracker: Tracker, method: str | None) -> bool:
     state = state_of(tracker)
     categories = [*state.worries, *state.pending_categories]
     return needs_safe_contact(categories, state.crisis_kind, method)
+
+
+def _worry_texts(tracker: Tracker) -> list[str]:
+    """What the resident wrote that carried a worry (how they told it, before the questions)."""
+    told = []
+    for event in tracker.events:
+        if event.get("event") != "user":
+            continue
+        parse = event.get("parse_data") or {}
+        if (parse.get("worry_categories") or {}).get("categories"):
+            told.append(str(event.get("text") or ""))
+    return told
+
+
+def _whose_worry(tracker: Tracker) -> str | None:
+    return about_whom(tracker.get_slot(ABOUT.slot), _worry_texts(tracker))
 
 
 class ValidateIntakeForm(FormValidationAction):
@@ -122,7 +140,8 @@ class _AskChoice:
     ) -> list[EventType]:
         if self.field is ABOUT and not tracker.get_slot(RETRY_SLOT):
             send(dispatcher, questions.INTRO)
-        send(dispatcher, self.field.question, questions.choice_buttons(self.field))
+        question = question_for(self.field, _whose_worry(tracker))
+        send(dispatcher, question, questions.choice_buttons(self.field))
         return _start_intake(tracker)
 
 

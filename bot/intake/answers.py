@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.intake import ages, household
+
 MAX_FREE_TEXT = 200
 MAX_NAME = 30
 
@@ -33,7 +35,6 @@ _METHOD_PATTERNS: tuple[tuple[str, str], ...] = (
     ("LINE", r"line|ライン|らいん"),
     ("窓口に行く", r"窓口|まどぐち|行く|いく|行きます|来所|直接"),
 )
-_AGE_CHOICES = ("19歳以下", "20〜39歳", "40〜64歳", "65歳以上")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 
 
@@ -58,6 +59,28 @@ def read_about(text: str) -> str | None:
     return _first_match(text, _ABOUT_PATTERNS)
 
 
+_OTHER_PERSON = _ABOUT_PATTERNS[1][1] + "|" + _ABOUT_PATTERNS[2][1]
+_OTHER_SUBJECT = re.compile(rf"(?:{_OTHER_PERSON})(?:さん|ちゃん|くん)?(?:が|は|について|のこと)")
+_SELF = re.compile(r"本人|自分|じぶん|わたし|わたくし|私|僕|ぼく|俺|おれ|あたし|うち(?!の)")
+
+
+def about_whom(about: str | None, told: list[str]) -> str | None:
+    """ "self" or "other": whose worry it is, from the answer to the first question or, before
+    it (or when it was skipped), from the worry as told; ``None`` when that says neither."""
+    if about == "本人":
+        return "self"
+    if about in ("家族", "知人・近所"):
+        return "other"
+    said = " ".join(ages.to_hiragana(clean(text)) for text in told)
+    if _OTHER_SUBJECT.search(said):
+        return "other"
+    if _SELF.search(said):
+        return "self"
+    if re.search(_OTHER_PERSON, said):
+        return "other"
+    return None
+
+
 def read_urgency(text: str) -> str | None:
     return _first_match(text, _URGENCY_PATTERNS)
 
@@ -67,20 +90,13 @@ def read_contact_method(text: str) -> str | None:
 
 
 def read_age(text: str) -> str | None:
-    value = clean(text)
-    if value in _AGE_CHOICES:
-        return value
-    match = re.search(r"(\d{1,3})\s*(?:代|歳|才|さい)", value)
-    if not match:
-        return None
-    years = int(match.group(1))
-    if years < 20:
-        return _AGE_CHOICES[0]
-    if years < 40:
-        return _AGE_CHOICES[1]
-    if years < 65:
-        return _AGE_CHOICES[2]
-    return _AGE_CHOICES[3]
+    """The age band, from a band, an age, a decade or a range, in any script (``ages``)."""
+    return ages.read_age(clean(text))
+
+
+def read_household(text: str) -> str | None:
+    """Who the resident lives with, in their words; ``None`` for answers about other things."""
+    return household.read_household(clean(text))
 
 
 def read_free_text(text: str, limit: int = MAX_FREE_TEXT) -> str | None:

@@ -29,13 +29,13 @@ ABOUT = Field(
 AGE = Field(
     "intake_age",
     "年代",
-    "その方の年代を教えてください。",
+    "{person}の年代を教えてください。",
     ("19歳以下", "20〜39歳", "40〜64歳", "65歳以上"),
 )
 HOUSEHOLD = Field(
     "intake_household",
     "一緒に暮らしている人",
-    "その方は、どなたと暮らしていますか？",
+    "{person}は、どなたと暮らしていますか？",
     ("ひとり暮らし", "家族と暮らしている", "その他"),
 )
 URGENCY = Field(
@@ -60,6 +60,17 @@ SAFE_CONTACT = Field(
     "（例: 平日の10時〜12時なら大丈夫。留守電は残さないで）",
     ("いつでも大丈夫", "留守電・メッセージは残さないで"),
 )
+#: How the questions name the person the worry is about: 「あなた」 when it is the resident's
+#: own, 「その方」 when it is someone else's, and a neutral word while that is not known (a
+#: resident told 「その方」 about their own worry feels talked past).
+PERSON_WORDS: dict[str | None, str] = {"self": "あなた", "other": "その方", None: "困っている方"}
+
+
+def question_for(field: Field, whose: str | None) -> str:
+    """``field``'s question, naming the person by whose worry it is (``answers.about_whom``)."""
+    return field.question.replace("{person}", PERSON_WORDS.get(whose, PERSON_WORDS[None]))
+
+
 CONTACT_VALUE = Field("intake_contact_value", "連絡先", "")
 NAME = Field(
     "intake_name",

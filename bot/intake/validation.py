@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from bot.intake import answers
 from bot.intake.fields import SKIPPED
 from bot.intake.questions import (
+    AGE_HINT,
     CHOICE_HINT,
     EMAIL_HINT,
+    HOUSEHOLD_HINT,
     NOT_UNDERSTOOD,
     PHONE_HINT,
     SKIPPED_AFTER_MISSES,
@@ -24,7 +26,7 @@ MAX_MISSES = 2
 READERS: dict[str, Callable[[str], str | None]] = {
     "intake_about": answers.read_about,
     "intake_age": answers.read_age,
-    "intake_household": answers.read_free_text,
+    "intake_household": answers.read_household,
     "intake_urgency": answers.read_urgency,
     "intake_safe_contact": answers.read_free_text,
     "intake_contact_method": answers.read_contact_method,
@@ -57,7 +59,7 @@ def _hint(slot: str, contact_method: str | None) -> str:
         return PHONE_HINT
     if slot == "intake_contact_value" and contact_method == "メール":
         return EMAIL_HINT
-    return CHOICE_HINT
+    return {"intake_household": HOUSEHOLD_HINT, "intake_age": AGE_HINT}.get(slot, CHOICE_HINT)
 
 
 def decide(slot: str, raw: object, retries: int, contact_method: str | None = None) -> Decision:

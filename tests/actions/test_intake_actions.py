@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 import actions.intake_submit as intake_actions
 from actions.conversation import ActionStartOver
@@ -11,6 +12,7 @@ from actions.intake_questions import (
     ActionAskIntakeAbout,
     ActionAskIntakeAge,
     ActionAskIntakeConsent,
+    ActionAskIntakeHousehold,
     ValidateIntakeForm,
 )
 from actions.intake_submit import ActionCancelIntake, ActionIntakeSummary, ActionSubmitIntake
@@ -410,3 +412,53 @@ async def test_a_full_disk_while_the_database_is_down_is_told_honestly(
     assert "0836-43-7440" in said  # the window's direct contact
     assert slot_events(events)["awaiting"] is None
     broken.dispose()
+
+
+def _asked(action, dispatcher, *, slots=None, told=None):
+    tracker = make_tracker(
+        "答え", "inform", slots={**ROUTED, **(slots or {})}, active_loop="intake_form"
+    )
+    if told:  # the worry, as the resident told it before the questions began
+        tracker.events.insert(
+            0,
+            {
+                "event": "user",
+                "text": told,
+                "timestamp": 1_790_000_000.0,
+                "parse_data": {"worry_categories": {"categories": ["debt"], "confidence": {}}},
+            },
+        )
+    action.run(dispatcher, tracker, DOMAIN)
+    return texts(dispatcher)
+
+
+@pytest.mark.parametrize("action", [ActionAskIntakeAge(), ActionAskIntakeHousehold()])
+def test_questions_say_anata_when_the_worry_is_the_residents_own(dispatcher, action):
+    text = _asked(action, dispatcher, slots={"intake_about": "本人"})
+    assert "あなた" in text and "その方" not in text
+
+
+@pytest.mark.parametrize("action", [ActionAskIntakeAge(), ActionAskIntakeHousehold()])
+def test_questions_say_sono_kata_when_the_worry_is_someone_elses(dispatcher, action):
+    text = _asked(action, dispatcher, slots={"intake_about": "家族"})
+    assert "その方" in text and "あなた" not in text
+
+
+def test_before_the_first_answer_the_worry_as_told_decides(dispatcher):
+    own = _asked(ActionAskIntakeAge(), dispatcher, told="わたし、借金が返せなくて")
+    assert "あなた" in own and "その方" not in own
+    other = _asked(ActionAskIntakeAge(), CollectingDispatcher(), told="母が借金を")
+    assert "その方" in other
+
+
+async def test_an_age_given_to_the_household_question_is_asked_again(dispatcher):
+    result = await validate("intake_household", "６８歳", dispatcher, intake_age="65歳以上")
+    assert result["intake_household"] is None and result["intake_retries"] == 1.0
+    assert "暮らして" in texts(dispatcher)
+    kept = await validate("intake_household", "ﾊﾊﾄﾌﾀﾘ", CollectingDispatcher())
+    assert kept["intake_household"] == "ハハトフタリ"
+
+
+async def test_ages_in_kana_land_in_their_band(dispatcher):
+    result = await validate("intake_age", "ｻﾝｼﾞｭｳﾊｯｻｲ", dispatcher)
+    assert result["intake_age"] == "20〜39歳"
