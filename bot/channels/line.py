@@ -51,10 +51,12 @@ from bot.channels.line_texts import (
     TEMPORARY_FAILURE,
     unsupported_message_reply,
 )
+from bot.dialogue.button_match import match_button
 from bot.dialogue.flood_reply import FloodReplies
 from bot.line.client import LineApiClient
 from bot.line.messages import build_messages, text_message
 from bot.line.signature import verify_signature
+from bot.offers import InMemoryOfferStore, Offer, OfferStore, RedisOfferStore
 from bot.privacy.logs import hash_user_id
 from bot.ratelimit import FloodGuard, InMemoryRateLimiter, Limit
 from bot.settings import load_settings
@@ -83,6 +85,23 @@ def rate_limit_key(user_id: str) -> str:
     return "line:user:" + hashlib.sha256(user_id.encode("utf-8")).hexdigest()[:24]
 
 
+def offers_key(user_id: str) -> str:
+    """Whose offered buttons: like ``rate_limit_key``, never the raw LINE user id."""
+    return hashlib.sha256(user_id.encode("utf-8")).hexdigest()[:32]
+
+
+def offered_buttons(messages: list[dict[str, Any]]) -> list[Offer]:
+    """The ``(title, payload)`` of every button in one turn's answers."""
+    return [
+        (button["title"], button["payload"])
+        for message in messages
+        for button in message.get("buttons") or []
+        if isinstance(button, dict)
+        and isinstance(button.get("title"), str)
+        and isinstance(button.get("payload"), str)
+    ]
+
+
 class LineInput(InputChannel):
     """LINE webhook: verifies, acknowledges at once, and handles events in the background."""
 
@@ -101,11 +120,18 @@ class LineInput(InputChannel):
         settings = load_settings()
         # Several Rasa instances must agree on which redelivered events were already handled.
         event_store = RedisClaimStore.from_url(settings.redis_url) if settings.redis_url else None
+        # ... and on the quick-reply buttons last sent, whichever instance gets the answer.
+        offer_store = (
+            RedisOfferStore.from_url(settings.redis_url, prefix="intake:line:offers:")
+            if settings.redis_url
+            else None
+        )
         return cls(
             channel_secret=settings.line_channel_secret,
             access_token=settings.line_channel_access_token,
             api_base=settings.line_api_base,
             event_store=event_store,
+            offer_store=offer_store,
             # One resident flooding the bot must not slow it down for everyone else.
             flood_guard=FloodGuard.from_settings(settings, FloodReplies(settings.timezone)),
             rate_limit=Limit(settings.rate_line_user, settings.rate_window_seconds),
@@ -118,6 +144,7 @@ class LineInput(InputChannel):
         api_base: str = "https://api.line.me",
         *,
         event_store: ClaimStore | None = None,
+        offer_store: OfferStore | None = None,
         clock: Callable[[], float] = time.time,
         reply_window_seconds: float = REPLY_WINDOW_SECONDS,
         event_id_ttl_seconds: float = EVENT_ID_TTL_SECONDS,
@@ -138,6 +165,9 @@ class LineInput(InputChannel):
             )
         self.api = api_client or LineApiClient(access_token or "", api_base)
         self._event_store: ClaimStore = event_store or InMemoryClaimStore()
+        # The quick-reply buttons of each resident's last reply: typed text naming one of
+        # them (「でんわ」 for 「電話」) is sent as that button (``bot.dialogue.button_match``).
+        self._offers: OfferStore = offer_store or InMemoryOfferStore()
         self._delivery = LineDelivery(self.api, clock, reply_window_seconds)
         self._event_id_ttl = event_id_ttl_seconds
         self._group_notice_ttl = group_notice_ttl_seconds
@@ -247,6 +277,7 @@ class LineInput(InputChannel):
         close_store = getattr(self._event_store, "close", None)
         if close_store is not None:
             await close_store()
+        await self._offers.close()
 
     async def _ask_to_send_again(self, user_id: str, event: dict[str, Any]) -> bool:
         await self._delivery.send(user_id, event, [text_message(RESEND_AFTER_SHUTDOWN)])
@@ -303,6 +334,8 @@ class LineInput(InputChannel):
         text = text_for_rasa(event_type, event, message)
         if text is None:
             return  # unfollow, unsend, read receipts, ...: nothing to answer
+        if event_type == "message":
+            text = await self._as_button(user_id, text)
         await self._ask_rasa(text, user_id, event, on_new_message)
 
     async def _within_rate_limit(
@@ -322,6 +355,10 @@ class LineInput(InputChannel):
             await self._delivery.send(user_id, event, [text_message(t) for t in decision.replies])
         return False
 
+    async def _as_button(self, user_id: str, text: str) -> str:
+        """Typed text naming a quick-reply button of the last reply becomes its payload."""
+        return match_button(text, await self._offers.buttons(offers_key(user_id))) or text
+
     async def _ask_rasa(
         self, text: str, user_id: str, event: dict[str, Any], on_new_message: OnNewMessage
     ) -> None:
@@ -336,6 +373,7 @@ class LineInput(InputChannel):
         try:
             await on_new_message(user_message)
             messages = build_messages(output.messages)
+            await self._offers.remember(offers_key(user_id), offered_buttons(output.messages))
         except Exception:
             logger.exception("LINE: the bot failed on event %s", event.get("webhookEventId"))
             messages = [text_message(TEMPORARY_FAILURE)]

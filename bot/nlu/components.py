@@ -8,6 +8,9 @@ A message that names a city and says nothing the dialogue answers otherwise (a g
 「いいえ」, a message the model could not place) is read as ``inform_city``: 「市をまちがえました、
 益田です」 is a change of city, and the dialogue re-routes every worry there (see
 ``bot.dialogue.city_change``) instead of greeting the resident again.
+
+The same component reads questions about the window just shown (「土曜日も？」「電話番号は？」)
+as ``ask_window_info``, the facets under ``window_question`` (``bot.nlu.window_question_rules``).
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.categories import CRISIS_INTENT, SHARE_WORRY_INTENT, WORRY_CATEGORIES_KEY
 from bot.nlu.city_rules import detect_city_answer, detect_city_correction, find_city
+from bot.nlu.window_question_rules import detect_window_question
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +62,25 @@ CITY_OVERRIDES_INTENTS = frozenset(
         "bot_challenge",
         "add_worry",
         "decline_answer",
+    }
+)
+
+WINDOW_QUESTION_INTENT = "ask_window_info"
+#: Parse key for the facets asked ({"facets": [...]}); read by actions/window_questions.py.
+WINDOW_QUESTION_KEY = "window_question"
+#: Intents a question about a window never replaces: a crisis (always answered first), the
+#: intake's answers (「夜なら大丈夫」 answers "when may we call?"), asking for a person,
+#: starting over, correcting the intake. A worry is replaced only when the question points at
+#: the window (「子育ての窓口は何時まで？」), see ``apply_window_question``.
+WINDOW_QUESTION_KEEPS = frozenset(
+    {
+        CRISIS_INTENT,
+        "inform",
+        "request_human",
+        "start_over",
+        "correct_intake",
+        "correct_field",
+        "continue_consultation",
     }
 )
 
@@ -108,6 +132,8 @@ class CityEntityExtractor(_StatelessComponent, EntityExtractorMixin):
                     {INTENT_NAME_KEY: INFORM_CITY_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0},
                     add_to_output=True,
                 )
+        for message in messages:
+            apply_window_question(message)
         return messages
 
     def _city_entity(self, message: Message, text: str) -> dict[str, Any] | None:
@@ -137,3 +163,30 @@ class CityEntityExtractor(_StatelessComponent, EntityExtractorMixin):
             PREDICTED_CONFIDENCE_KEY: 1.0,
             EXTRACTOR: CityEntityExtractor.__name__,
         }
+
+
+def apply_window_question(message: Message) -> None:
+    """Read a question about the window just shown as ``ask_window_info`` with its facets.
+
+    It rides on the city rule component (already in the pipeline, after the worry classifier
+    and before the crisis component), so a crisis found later still wins and config.yml stays
+    as it is. The facets (hours, phone, address, booking, bring, cityhall) go under the parse
+    key ``window_question``, not as entities: story tests then need no annotation, and a city
+    named in the same question stays as its entity.
+    """
+    text = message.get(TEXT) or ""
+    question = detect_window_question(text)
+    if question is None:
+        return
+    intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+    if intent in WINDOW_QUESTION_KEEPS:
+        return
+    worries = (message.get(WORRY_CATEGORIES_KEY) or {}).get("categories") or []
+    if (intent == SHARE_WORRY_INTENT or worries) and not question.refers_to_window:
+        return
+    message.set(WINDOW_QUESTION_KEY, {"facets": list(question.facets)}, add_to_output=True)
+    message.set(
+        INTENT,
+        {INTENT_NAME_KEY: WINDOW_QUESTION_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0},
+        add_to_output=True,
+    )

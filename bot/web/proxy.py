@@ -11,8 +11,10 @@ Who is talking is decided here, never by the page: the sender id comes from the 
 (``bot.web.sender_cookie``; a missing or forged one gets a fresh id while the client address
 may still start conversations, ``bot.web.new_conversations``; a ``sender`` in the body is
 ignored), a ``/payload`` passes only if the bot offered that button in its last reply to this
-sender (``bot.web.offers``), and a flood gets a polite 429 (``bot.ratelimit``) per
-conversation and per client address (an IPv6 /64) that always says 119/110.
+sender (``bot.offers``), typed text naming one of those buttons (「でんわ」 for 「電話」) is sent
+as its payload (``bot.dialogue.button_match``), and a flood gets a polite 429
+(``bot.ratelimit``) per conversation and per client address (an IPv6 /64) that always says
+119/110.
 
 Message text is never logged: it may hold a resident's personal story.
 """
@@ -29,6 +31,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.dialogue.button_match import match_button
 from bot.dialogue.flood_reply import later_refusal_reply
 from bot.dialogue.page_city import CITY_KEY
 from bot.dialogue.state import OTHER_CITY
@@ -114,7 +117,12 @@ def as_words(text: str) -> str:
 
 async def vetted_text(request: web.Request, sender: str, text: str, is_payload: bool) -> str:
     """The text for Rasa: a payload only if the bot offered it to this sender (or the page's
-    own start), anything else as plain words."""
+    own start), typed text naming one of the offered buttons as that button's payload
+    (``bot.dialogue.button_match``), anything else as plain words."""
+    if not is_payload:
+        typed = match_button(text, await request.app[WEB_OFFERS].buttons(sender))
+        if typed is not None:
+            return typed
     if not text.startswith("/"):
         return text
     if is_payload:
@@ -274,7 +282,9 @@ async def _answer(
     replies = clean_replies(raw)
     if replies is None:
         return _error(502, "bad_reply", texts.ERROR_BAD_REPLY)
-    offered = [button["payload"] for reply in replies for button in reply["buttons"]]
+    offered = [
+        (button["title"], button["payload"]) for reply in replies for button in reply["buttons"]
+    ]
     await request.app[WEB_OFFERS].remember(sender, offered)
     answer = web.json_response(replies)
     city = conversation_city(raw, request.app[WEB_DIRECTORY])

@@ -21,9 +21,10 @@ class Clock:
 async def test_latest_reply_replaces_the_offer_and_it_expires() -> None:
     clock = Clock()
     store = InMemoryOfferStore(ttl_seconds=60, clock=clock)
-    await store.remember("web-a", ["/affirm", "/deny"])
-    await store.remember("web-a", ["/deny"])
+    await store.remember("web-a", [("はい", "/affirm"), ("いいえ", "/deny")])
+    await store.remember("web-a", [("いいえ", "/deny")])
     assert await store.offered("web-a") == {"/deny"}
+    assert await store.buttons("web-a") == (("いいえ", "/deny"),)
     assert await store.offered("web-b") == frozenset()
     clock.now = 61
     assert await store.offered("web-a") == frozenset()
@@ -32,7 +33,7 @@ async def test_latest_reply_replaces_the_offer_and_it_expires() -> None:
 async def test_in_memory_offers_stay_bounded() -> None:
     store = InMemoryOfferStore(max_senders=10)
     for n in range(100):
-        await store.remember(f"web-{n}", ["/affirm"])
+        await store.remember(f"web-{n}", [("はい", "/affirm")])
     assert len(store) == 10
     assert await store.offered("web-99") == {"/affirm"}
 
@@ -51,8 +52,9 @@ async def test_offers_are_shared_between_instances_through_redis(
 ) -> None:
     """The button press may reach another instance than the reply that offered it."""
     first, second = redis_offers
-    await first.remember("web-a", ["/affirm", "/deny"])
+    await first.remember("web-a", [("はい", "/affirm"), ("いいえ", "/deny")])
     assert await second.offered("web-a") == {"/affirm", "/deny"}
+    assert await second.buttons("web-a") == (("はい", "/affirm"), ("いいえ", "/deny"))
     await second.remember("web-a", [])
     assert await first.offered("web-a") == frozenset()
 
@@ -63,7 +65,7 @@ async def test_redis_down_keeps_buttons_working_on_this_instance() -> None:
         port = sock.getsockname()[1]
     store = RedisOfferStore.from_url(f"redis://127.0.0.1:{port}/0")
     try:
-        await store.remember("web-a", ["/affirm"])
+        await store.remember("web-a", [("はい", "/affirm")])
         assert await store.offered("web-a") == {"/affirm"}
     finally:
         await store.close()
