@@ -25,6 +25,11 @@ Judgement calls (tests pin them down):
   and the answer is None.  If another municipality is named with a residence word
   (静岡市に住んでいます) and no target city is, the answer is None as well.
 
+* A bare 益田/富士 closing the message after punctuation (「お金がない。益田」) is the city: a
+  resident signs off with where they live.  Loose forms (くるめ住み, 富士の方で, 宇部んとこ) are
+  place cues too.  Districts and former towns (田主丸, 旧楠町, 鷹岡…) come from
+  ``bot.nlu.city_districts``, which explains when an ambiguous one (北野, 高津, 吉原) counts.
+
 Matching runs on NFKC-normalised text with hiragana folded to katakana; offsets refer to the
 original text so a caller can emit an entity.
 """
@@ -35,6 +40,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.nlu.city_districts import find_districts
 from bot.nlu.normalize import hiragana_to_katakana
 
 __all__ = [
@@ -115,7 +121,7 @@ _KANA = "ァ-ヺ"
 # after a particle (私はうべに…).
 _KANA_LEFT = rf"(?:(?<![{_KANA}])|(?<=[はのもにでがとへをや]))"
 # …nor run into a kana word on its right (言うべき, くるめる, ふじしま).
-_PARTICLE = r"(?:に|で|の|は|も|へ|から|が|と|や|まで|だ|です|在|出身)"
+_PARTICLE = r"(?:に|で|の|は|も|へ|から|が|と|や|まで|だ|です|在|出身|ん(?:とこ|ち)|ら(?:へん|辺))"
 _KANA_RIGHT = rf"(?=[^{_KANA}]|$|{_PARTICLE})"
 _RESIDENCE = (
     r"(?:に|で|へ)?(?:住|すん|すま|在住|暮ら|くら|引っ越|引越|ひっこ|転居|移住|移り住|越して)"
@@ -124,10 +130,15 @@ _RESIDENCE = (
 _PLACE_CUE = (
     r"(?:" + _RESIDENCE + r"|(?:に|へ)(?:戻|帰|行|い[きくっ]|来|き[たて]|い(?:る|ます)|ある|あり)"
     r"|から|出身|生まれ|育ち|で(?!す|ござ|ある|あり)|周辺|近辺|方面|あたり|辺り|地域|地区"
+    r"|ん(?:とこ|ち)|ら(?:へん|辺)|界隈|の(?:方|ほう)(?:で|へ|に(?:住|すん|い|お))"
     r"|の(?:市役所|役所|社協|社会福祉協議会|福祉|駅|病院|近く|あたり|辺り|周辺|者|もの))"
 )
 # Compounds and names that contain 富士 but are other places or companies.
 _NOT_FUJI = r"(?!宮|見|吉田|河口湖|山|川|五湖|急|通|フイルム|フィルム|ゼロックス|重工|の樹海)"
+
+# A name standing alone after the worry, as a sign-off: the city, not a surname introduction.
+_TRAILING_BEFORE = r"(?<=[。、,.!?\s()/・])"
+_TRAILING_AFTER = r"(?:市|し)?\)?[。.!?\s]*$"
 
 CITY_RULES: tuple[CityRule, ...] = (
     # --- 宇部市 (山口県) ---------------------------------------------------------------------
@@ -164,6 +175,9 @@ CITY_RULES: tuple[CityRule, ...] = (
     ),
     CityRule("fuji", _KANA_LEFT + rf"(?P<c>ふじ(?:市|し{_KANA_RIGHT}))", "ふじ市 / ふじし"),
     CityRule("fuji", _KANA_LEFT + rf"(?P<c>ふじ)(?={_PLACE_CUE})", "ふじ + place cue"),
+    # --- A bare name closing the message: 「お金がない。益田」「困ってる 富士」 -------------------
+    CityRule("masuda", _TRAILING_BEFORE + r"(?P<c>益田|ますだ)" + _TRAILING_AFTER, "…。益田"),
+    CityRule("fuji", _TRAILING_BEFORE + r"(?P<c>富士|ふじ)" + _TRAILING_AFTER, "…。富士"),
 )
 
 _COMPILED = tuple((rule, re.compile(_fold_pattern(rule.pattern))) for rule in CITY_RULES)
@@ -197,6 +211,7 @@ def find_cities(text: str) -> list[CityMention]:
         for m in regex.finditer(folded):
             start, end = m.span("c")
             raw.append((start, end, rule.code))
+    raw.extend(find_districts(folded))
     raw.sort(key=lambda item: (item[0], -item[1]))
     mentions: list[CityMention] = []
     last_end = -1

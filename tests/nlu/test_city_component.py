@@ -45,3 +45,22 @@ def test_worries_and_crises_keep_their_intent_with_a_city(text: str, intent: str
     message = parse(text, intent)
     assert message.get("intent")["name"] == intent
     assert message.get("entities")[0]["value"] == "ube"
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "surface"),
+    [
+        ("親の介護がしんどい。田主丸に住んでます", "kurume", "田主丸"),
+        ("お金がない。益田", "masuda", "益田"),
+        ("旧楠町で一人暮らし、仕事がない", "ube", "楠"),
+        ("ﾀｺﾞﾉｳﾗの近くに住んでて家賃が払えない", "fuji", "ﾀｺﾞﾉｳﾗ"),
+    ],
+)
+def test_a_district_or_trailing_name_gives_the_city_and_keeps_the_worry(
+    text: str, city: str, surface: str
+) -> None:
+    """The worry stays the intent; the city rides along as an entity pointing at the name."""
+    message = parse(text, "share_worry")
+    assert message.get("intent")["name"] == "share_worry"
+    [entity] = message.get("entities")
+    assert (entity["value"], text[entity["start"] : entity["end"]]) == (city, surface)

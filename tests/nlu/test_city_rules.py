@@ -211,3 +211,129 @@ def test_city_names_cover_the_four_codes() -> None:
 def test_a_corrected_city_is_the_city_meant(text: str, expected: str | None) -> None:
     """「市をまちがえました、益田です」: a bare name after a correction is the new city."""
     assert detect_city_correction(text) == expected
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 9: the city named with the worry, however loosely, and the districts that merged into it.
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("お金がない。益田", "masuda"),
+        ("家賃払えん…宇部", "ube"),
+        ("仕事が見つからない、ますだ", "masuda"),
+        ("親の介護がしんどい 富士", "fuji"),
+        ("ごはん食べてない。ふじ！", "fuji"),
+        ("子育てがつらいです(久留米)", "kurume"),
+        ("借金がある。くるめ", "kurume"),
+    ],
+)
+def test_a_trailing_bare_city_name_is_the_city(text: str, code: str) -> None:
+    assert detect_city(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("くるめ住みです", "kurume"),
+        ("富士の方で一人暮らし", "fuji"),
+        ("ますだ在住、お金がない", "masuda"),
+        ("うべんとこに母がいて", "ube"),
+        ("益田らへんで仕事探してる", "masuda"),
+        ("ふじのほうに住んでる", "fuji"),
+        ("益田住みで親が心配", "masuda"),
+    ],
+)
+def test_loose_mentions_of_the_city(text: str, code: str) -> None:
+    assert detect_city(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("田主丸に住んでいて、親の介護が心配", "kurume"),
+        ("三潴で子育てしています", "kurume"),
+        ("城島町に住んでいます", "kurume"),
+        ("北野町で一人暮らし", "kurume"),
+        ("福岡の城島に住んでます", "kurume"),
+        ("匹見に住んでいる母が心配", "masuda"),
+        ("美都町で暮らしています", "masuda"),
+        ("島根の高津に住んでいます", "masuda"),
+        ("高津地区で子育て中", "masuda"),
+        ("西岐波に住んでます。お金がない", "ube"),
+        ("東岐波で介護しています", "ube"),
+        ("厚南に住んでいます", "ube"),
+        ("万倉で一人暮らしの父", "ube"),
+        ("鷹岡に住んでいて仕事がない", "fuji"),
+        ("吉原地区に住んでいます", "fuji"),
+        ("静岡の吉原で暮らしています", "fuji"),
+        ("田子の浦の近くに住んでる", "fuji"),
+        ("岩松地区で一人暮らし", "fuji"),
+    ],
+)
+def test_districts_in_kanji(text: str, code: str) -> None:
+    assert detect_city(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("たぬしまるに住んでる", "kurume"),
+        ("ながといしに住んでます", "kurume"),
+        ("ﾀﾇｼﾏﾙ在住です", "kurume"),
+        ("ひきみに住んでいる祖母", "masuda"),
+        ("にしきわに住んでます", "ube"),
+        ("ひがしきわで暮らしてる", "ube"),
+        ("もとよしわらに住んでる", "fuji"),
+    ],
+)
+def test_districts_in_kana(text: str, code: str) -> None:
+    assert detect_city(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("旧楠町に住んでいます", "ube"),
+        ("楠地域で一人暮らしの母", "ube"),
+        ("旧富士川町に住んでいます", "fuji"),
+        ("旧田主丸町の実家", "kurume"),
+        ("旧匹見町で暮らしています", "masuda"),
+        ("旧鷹岡町です、仕事がない", "fuji"),
+    ],
+)
+def test_former_towns(text: str, code: str) -> None:
+    assert detect_city(text) == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "川崎市高津区に住んでいます",
+        "高津区で子育てしています",
+        "京都の北野に住んでいます",
+        "北野天満宮にお参りした",
+        "北野武の映画",
+        "城島さんに相談しました",
+        "東京の吉原に住んでいます",
+        "吉原さんに紹介されました",
+        "三潴郡大木町に住んでいます",
+        "楠の木が好き",
+        "大阪の今泉に住んでいます",
+        "安田さんと話した",
+        "富士川町に住んでいます",
+        "益田です、よろしくお願いします",
+        "みとに住んでいます",
+        "益田の方から電話がありました",
+        # Kana that is an everyday word, or a same-named place elsewhere
+        "みずまでとめられた",
+        "せっかく来たのに住むところがない",
+        "たかおかに住んでいます",
+        "楠木さんに相談した",
+        "富士吉田市に住んでいます",
+        "神戸の北野町に住んでいます",
+    ],
+)
+def test_district_names_elsewhere_are_not_the_city(text: str) -> None:
+    assert detect_city(text) is None, find_cities(text)
