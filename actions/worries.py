@@ -1,4 +1,5 @@
-"""Actions for a worry: route it, or ask when the bot could not tell what it was."""
+"""Actions for a worry: route it, ask when the bot could not tell what it was, and show the
+rest of a phone-sized answer (「くわしく」「ほかの窓口」, ``bot.dialogue.answer_shape``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import apply_turn, directory, latest_categories, state_of
 from bot.dialogue import on_fallback, on_worry
+from bot.dialogue.answer_shape import on_more_detail, on_other_windows
 
 
 class ActionRouteWorry(Action):
@@ -34,3 +36,25 @@ class ActionClarify(Action):
     ) -> list[EventType]:
         state = state_of(tracker)
         return apply_turn(dispatcher, state, on_fallback(state, directory()))
+
+
+class ActionShowMoreDetail(Action):
+    def name(self) -> str:
+        return "action_show_more_detail"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        state = state_of(tracker)
+        return apply_turn(dispatcher, state, on_more_detail(state, directory()))
+
+
+class ActionShowOtherWindows(Action):
+    def name(self) -> str:
+        return "action_show_other_windows"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        state = state_of(tracker)
+        return apply_turn(dispatcher, state, on_other_windows(state, directory()))

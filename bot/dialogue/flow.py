@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.dialogue import texts
+from bot.dialogue.answer_shape import lead_window, phone_sized_answer
 from bot.dialogue.city_change import follow_city, on_city_change
 from bot.dialogue.crisis_reply import Danger, first_answer
 from bot.dialogue.state import (
@@ -35,7 +36,6 @@ from bot.directory import (
     Directory,
     Window,
     category_label,
-    describe_route,
     describe_window,
 )
 from bot.nlu.categories import CATEGORIES, canonical
@@ -65,38 +65,46 @@ def _ask_city(state: ConversationState, question: str, **changes: object) -> Tur
     )
 
 
-def _route(state: ConversationState, categories: Sequence[str], directory: Directory) -> Turn:
-    """Name the windows for these worries in the state's (known) city."""
+def _route(
+    state: ConversationState,
+    categories: Sequence[str],
+    directory: Directory,
+    *,
+    intro: str = "",
+) -> Turn:
+    """Name the windows for these worries in the state's (known) city, phone-sized.
+
+    One window to contact now (``bot.dialogue.answer_shape``), the rest behind buttons; every
+    window routed is remembered for 「ほかの窓口」 and the handoff. ``intro`` (the warm line,
+    the city noted) opens the first message rather than taking a message of its own.
+    """
     state = follow_city(state, directory)
     if state.city_changed:
         return on_city_change(state, directory, new_categories=categories)
     city_code = _city_code_for_directory(state)
     all_worries = tuple(canonical([*state.worries, *categories]))
     route = directory.route(city_code, categories)
-    replies = [Reply(line) for line in describe_route(route)]
     windows = [route.primary(c).id for c in route.categories]
     coordinator = route.coordinator
+    with_earlier = False
     if coordinator is None and len(all_worries) > len(route.categories):
         # A worry added to earlier ones: the whole set may now need one coordinating window.
         coordinator = directory.route(city_code, all_worries).coordinator
-        if coordinator is not None and not route.is_generic:
-            replies.append(Reply(texts.together_with_earlier(coordinator.name)))
+        with_earlier = coordinator is not None and not route.is_generic
     if coordinator is not None:
         windows.append(coordinator.id)
-    if route.is_generic:
-        # Staff of the four cities cannot take a case from elsewhere: say where to go instead.
-        replies.append(Reply(texts.OTHER_CITY_DIRECT))
-        awaiting = None
-    else:
-        replies.append(Reply(texts.OFFER_CONTACT, texts.YES_NO_CONTACT))
-        awaiting = AWAITING_HANDOFF_OFFER
+    # The window named first is remembered too (it may be the city's, chosen for its phone).
+    windows.append(lead_window(route, coordinator).id)
+    replies = phone_sized_answer(
+        route, coordinator, windows, intro=intro, with_earlier=with_earlier
+    )
     return Turn(
-        replies=tuple(replies),
+        replies=replies,
         state=state.evolve(
             worries=all_worries,
             pending_categories=(),
             routed_windows=tuple(dict.fromkeys([*state.routed_windows, *windows])),
-            awaiting=awaiting,
+            awaiting=None if route.is_generic else AWAITING_HANDOFF_OFFER,
             fallback_count=0,
         ),
     )
@@ -116,8 +124,10 @@ def on_worry(state: ConversationState, categories: Sequence[str], directory: Dir
             fallback_count=0,
         )
         return Turn(replies=(acknowledgement, *turn.replies), state=turn.state)
-    turn = _route(state, found, directory)
-    return Turn(replies=(acknowledgement, *turn.replies), state=turn.state, extra=turn.extra)
+    if follow_city(state, directory).city_changed:
+        turn = _route(state, found, directory)
+        return Turn(replies=(acknowledgement, *turn.replies), state=turn.state, extra=turn.extra)
+    return _route(state, found, directory, intro=acknowledgement.text)
 
 
 def on_city(
@@ -151,17 +161,16 @@ def on_city(
         else texts.city_noted(_city_name(directory, code))
     )
     if state.pending_categories:
-        turn = _route(changed, state.pending_categories, directory)
-    elif state.awaiting == AWAITING_CITY and state.worries:
+        return _route(changed, state.pending_categories, directory, intro=noted.text)
+    if state.awaiting == AWAITING_CITY and state.worries:
         # A change of city: the same worries, the new city's windows.
-        turn = _route(changed.evolve(worries=()), state.worries, directory)
+        return _route(changed.evolve(worries=()), state.worries, directory, intro=noted.text)
     else:
         replies = [
             Reply(_describe(directory, _any_attribute(changed, directory))),
             Reply(texts.ASK_WORRY),
         ]
         return Turn(replies=(noted, *replies), state=changed.evolve(awaiting=None))
-    return Turn(replies=(noted, *turn.replies), state=turn.state)
 
 
 def on_ask_city(state: ConversationState) -> Turn:

@@ -111,3 +111,28 @@ INTAKE_STOPPED = "この相談は、職員には送りません。ここまで�
 
 def city_changed(city_name: str) -> str:
     return f"お住まいの市を{city_name}に変えました。{city_name}の窓口をご案内します。"
+
+
+# --- the phone-sized first answer (bot.dialogue.answer_shape) -------------------------------
+MORE_DETAIL_BUTTON = Button("くわしく", "/more_detail")
+OTHER_WINDOWS_BUTTON = Button("ほかの窓口", "/other_windows")
+OTHER_WINDOWS_HEAD = "ほかにも、こちらで相談できます。"
+ANY_WORRY_HEAD = "どんな困りごとでも受け止めてくれる窓口:"
+NO_OTHER_WINDOWS = "ほかにご案内できる窓口は、今はありません。上の窓口へどうぞ。"
+
+
+def lead_single(labels: list[str], window_name: str) -> str:
+    joined = "・".join(labels)
+    return f"{joined}のことは、まず「{window_name}」に相談できます。"
+
+
+def lead_compound(window_name: str) -> str:
+    return f"困りごとが重なっていても、「{window_name}」でまとめて相談できます。"
+
+
+def lead_with_earlier(window_name: str) -> str:
+    return f"前に書いてくれた困りごととあわせて、「{window_name}」でまとめて相談できます。"
+
+
+def lead_generic(window_name: str) -> str:
+    return f"まずは、お住まいの市区町村の「{window_name}」に相談できます。"

@@ -20,7 +20,13 @@ from bot.directory.crisis_lines import (
     load_crisis_lines,
     staffed_lines_now,
 )
-from bot.directory.describe import category_label, describe_route, describe_window
+from bot.directory.describe import (
+    category_label,
+    describe_route,
+    describe_window,
+    describe_window_brief,
+    describe_window_contact,
+)
 from bot.directory.loader import DirectoryError, default_directory, load_directory
 from bot.directory.routing import Directory, Route
 from bot.directory.schema import (
@@ -57,6 +63,8 @@ __all__ = [
     "default_crisis_lines",
     "default_directory",
     "describe_route",
+    "describe_window_brief",
+    "describe_window_contact",
     "describe_window",
     "lines_open_now",
     "load_crisis_lines",

@@ -123,6 +123,36 @@ def describe_window(window: Window, city: City | None = None, worries: Sequence[
     return "\n".join(lines)
 
 
+def describe_window_brief(
+    window: Window, city: City | None = None, worries: Sequence[str] = ()
+) -> list[str]:
+    """Only what to do now: the window's sourced phone and its hours, as lines.
+
+    The first answer on a phone screen shows this; the summary, address, notes and page are
+    behind 「くわしく」 (``describe_window``). Without a sourced phone the nearest sourced way in
+    is given instead, so the short form never leaves a resident without a next step.
+    """
+    phones = window.contacts_of("phone")
+    if not phones:
+        way_in = _way_in(window, city, worries)
+        # The offer of a staff contact follows in the same answer: not said twice.
+        return way_in if city is None or city.is_generic else way_in[:-1]
+    return [_contact_line(c) for c in (phones[0], *window.contacts_of("hours")[:1])]
+
+
+def describe_window_contact(window: Window, city: City | None = None) -> list[str]:
+    """The window's first sourced phone (else its page), for a list of several windows."""
+    if city is None or city.is_generic:
+        return ["電話番号は、お住まいの市区町村の役所でおたずねください。"]
+    phones = window.contacts_of("phone")
+    if phones:
+        return [_contact_line(phones[0])]
+    urls = window.contacts_of("url")
+    if urls:
+        return [f"くわしく: {urls[0].value}"]
+    return ["電話番号は、まだ確認できていません。"]
+
+
 def _groups(route: Route) -> list[tuple[Window, list[str]]]:
     """Categories grouped by their primary window, in canonical category order."""
     groups: dict[str, tuple[Window, list[str]]] = {}

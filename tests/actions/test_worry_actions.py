@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from rasa_sdk.executor import CollectingDispatcher
+
 from actions.city import ActionAskCity, ActionSetCity
-from actions.worries import ActionClarify, ActionRouteWorry
+from actions.worries import (
+    ActionClarify,
+    ActionRouteWorry,
+    ActionShowMoreDetail,
+    ActionShowOtherWindows,
+)
 from tests.actions.conftest import make_tracker, slot_events, texts
 
 
@@ -29,22 +36,64 @@ def test_ube_housing_names_the_seikatsu_support_centre_and_its_sourced_phone(dis
     assert "生活相談サポートセンターうべ" in said
     assert "0836-43-7440" in said
     assert "ube.seikatsu_support" in slot_events(events)["routed_windows"]
-    # The last message offers a staff contact with yes/no buttons.
-    assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]] == ["/affirm", "/deny"]
+    # The last message offers a staff contact with yes/no buttons, then 「くわしく」.
+    payloads = [b["payload"] for b in dispatcher.messages[-1]["buttons"]]
+    assert payloads[:3] == ["/affirm", "/deny", "/more_detail"]
 
 
-def test_three_worries_at_once_mention_the_coordinating_window(dispatcher):
+def test_three_worries_at_once_lead_with_the_coordinating_window_phone_sized(dispatcher):
     tracker = make_tracker(
         "介護で仕事を辞めて借金が返せない",
         "share_worry",
         slots={"city": "ube"},
         categories=["debt", "income", "elderly_care"],
     )
-    ActionRouteWorry().run(dispatcher, tracker, {})
+    events = ActionRouteWorry().run(dispatcher, tracker, {})
+    said = [m["text"] for m in dispatcher.messages if m.get("text")]
+    assert len(said) <= 3 and sum(map(len, said)) <= 500
+    assert "福祉総合相談センター" in said[0] and "まとめて相談できます" in said[0]
+    # The other windows are kept for 「ほかの窓口」, and the handoff.
+    assert "ube.koureisha_sodan" in slot_events(events)["routed_windows"]
+    titles = [b["title"] for b in dispatcher.messages[-1]["buttons"]]
+    assert {"はい、連絡がほしい", "くわしく", "ほかの窓口"} <= set(titles)
+
+
+def test_other_windows_button_shows_the_rest_from_the_routed_windows(dispatcher):
+    first = CollectingDispatcher()
+    events = ActionRouteWorry().run(
+        first,
+        make_tracker(
+            "介護で仕事を辞めて借金が返せない",
+            "share_worry",
+            slots={"city": "ube"},
+            categories=["debt", "income", "elderly_care"],
+        ),
+        {},
+    )
+    slots = {"city": "ube", **slot_events(events)}
+    tracker = make_tracker("/other_windows", "other_windows", slots=slots)
+    after = ActionShowOtherWindows().run(dispatcher, tracker, {})
     said = texts(dispatcher)
-    assert "福祉総合相談センター" in said
-    assert "まとめて相談できます" in said
     assert "高齢者総合相談センター" in said
+    assert "生活相談サポートセンターうべ" in said and "0836-43-7440" in said
+    # The offer stays: 「はい」 still starts the intake.
+    assert slot_events(after).get("awaiting", slots["awaiting"]) == "handoff_offer"
+    assert "/affirm" in [b["payload"] for b in dispatcher.messages[-1]["buttons"]]
+
+
+def test_more_detail_button_describes_the_window_named_first_in_full(dispatcher):
+    slots = {
+        "city": "ube",
+        "worries": ["housing"],
+        "routed_windows": ["ube.seikatsu_support"],
+        "awaiting": "handoff_offer",
+    }
+    tracker = make_tracker("/more_detail", "more_detail", slots=slots)
+    ActionShowMoreDetail().run(dispatcher, tracker, {})
+    said = texts(dispatcher)
+    assert "生活相談サポートセンターうべ" in said and "0836-43-7440" in said
+    assert "場所" in said or "くわしく:" in said
+    assert "/affirm" in [b["payload"] for b in dispatcher.messages[-1]["buttons"]]
 
 
 def test_city_chosen_by_button_routes_the_waiting_worry(dispatcher):

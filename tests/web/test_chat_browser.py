@@ -404,3 +404,55 @@ def test_slow_down_keeps_crisis_words_open_and_the_city_follows_the_conversation
             expect(page.locator("#error")).to_be_hidden()
         finally:
             browser.close()
+
+
+COMPOUND_WORRY = "親の介護で仕事を辞めて、借金も返せなくなりました"
+
+
+def test_compound_worry_answer_fits_a_phone_screen(servers: Servers) -> None:
+    """A worry of several kinds gets a phone-sized first answer: at most three bubbles, one
+    window to call now, the staff-contact offer, and 「ほかの窓口」 for the rest, which then
+    shows the other windows. Screenshots for a person to look at: compound-answer.png and
+    compound-other-windows.png under var/screenshots/."""
+    from playwright.sync_api import expect, sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = browser.new_context(viewport=PHONE, locale="ja-JP", device_scale_factor=1)
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            log = page.locator("#log")
+            page.goto(f"{servers.chat_url}/chat?city=ube")
+            expect(log).to_contain_text("宇部市ですね。")
+            expect(page.locator("#typing")).to_be_hidden()
+            before = page.locator(".msg-bot").count()
+
+            page.get_by_label("メッセージ").fill(COMPOUND_WORRY)
+            page.get_by_label("メッセージ").press("Enter")
+            others = page.locator("#replies").get_by_role("button", name="ほかの窓口")
+            expect(others).to_be_visible()
+            expect(page.locator("#replies").get_by_role("button", name="くわしく")).to_be_visible()
+            expect(page.locator("#replies").get_by_role("button", name="いいえ")).to_be_visible()
+            answer = log_texts(page, ".msg-bot")[before:]
+            assert 1 <= len(answer) <= 3, answer
+            assert sum(map(len, answer)) <= 560, answer  # ~500, plus the bubbles' labels
+            first = page.locator(".msg-bot").nth(before)
+            # Scrolled as a resident sees it: the answer's top just below the sticky header.
+            first.evaluate(
+                "el => { el.scrollIntoView({block: 'start'}); window.scrollBy(0, -70); }"
+            )
+            page.screenshot(path=str(SCREENSHOTS / "compound-answer.png"))
+
+            others.click()
+            expect(page.locator(".msg-user").last).to_have_text("あなた：ほかの窓口")
+            expect(log).to_contain_text("ほかにも、こちらで相談できます。")
+            page.locator(".msg-bot", has_text="ほかにも、こちらで相談できます。").evaluate(
+                "el => { el.scrollIntoView({block: 'start'}); window.scrollBy(0, -70); }"
+            )
+            page.screenshot(path=str(SCREENSHOTS / "compound-other-windows.png"))
+        finally:
+            browser.close()
