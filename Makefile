@@ -94,7 +94,7 @@ test: validate lint pytest test-stories
 	@echo "All checks passed."
 
 eval: $(MODEL)
-	$(BIN)/intake eval --model $(MODEL) --cases ../shared/eval/sample.yml tests/nlu/dev_cases.yml
+	$(BIN)/intake eval --model $(MODEL) --cases ../shared/eval/sample.yml tests/nlu/dev_cases.yml tests/nlu/dev_classes.yml
 	$(BIN)/intake crisis-eval --model $(MODEL)
 
 run: $(MODEL)

@@ -81,7 +81,13 @@ def run_classify(model: str | None, source: IO[str], sink: IO[str]) -> int:
 
 def run_eval(model: str | None, case_files: list[str], sink: IO[str]) -> int:
     from bot.nlu.classifier import MessageClassifier
-    from bot.nlu.evaluation import evaluate, format_report, load_cases
+    from bot.nlu.evaluation import (
+        evaluate,
+        evaluate_by_class,
+        format_class_reports,
+        format_report,
+        load_cases,
+    )
 
     _quiet_libraries()
     started = time.perf_counter()
@@ -93,6 +99,9 @@ def run_eval(model: str | None, case_files: list[str], sink: IO[str]) -> int:
         predictions = classifier.classify_all(case.text for case in cases)
         elapsed = time.perf_counter() - started
         sink.write(format_report(file_name, evaluate(cases, predictions)) + "\n")
+        by_class = evaluate_by_class(cases, predictions)
+        if by_class:
+            sink.write(format_class_reports(by_class) + "\n")
         sink.write(f"  classified {len(cases)} messages in {elapsed:.2f} s\n")
     classifier.close()
     return 0

@@ -1,7 +1,9 @@
 """The figures the classifier is judged by: micro-F1 over categories, crisis, city.
 
 Pure functions over labelled cases (the form of ``../shared/eval/sample.yml``), so the pytest
-floor test and ``make eval`` compute exactly the same numbers.
+floor test and ``make eval`` compute exactly the same numbers. A case may carry a ``class``
+(the kind of writing: a service named, no keyword, many worries, dialect...); the report is then
+also given per class, because an overall figure hides the one kind of message that keeps failing.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ class LabelledCase:
     categories: frozenset[str]
     city: str | None
     crisis: bool
+    #: The kind of writing the case stands for (its ``class`` field), if it names one.
+    group: str | None = None
 
 
 @dataclass
@@ -35,6 +39,8 @@ class Report:
     crisis_detected: int
     false_crisis: int
     city_accuracy: float
+    #: Share of messages whose whole category set is right (nothing dropped, nothing added).
+    exact_match: float = 0.0
     per_category: dict[str, dict[str, float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -47,6 +53,7 @@ def load_cases(path: Path) -> list[LabelledCase]:
             categories=frozenset(case.get("cats") or []),
             city=case.get("city"),
             crisis=bool(case.get("crisis")),
+            group=case.get("class"),
         )
         for case in document.get("cases", [])
     ]
@@ -65,7 +72,7 @@ def evaluate(cases: Sequence[LabelledCase], predictions: Sequence[Classification
         raise ValueError("one prediction per case")
     counts: dict[str, dict[str, int]] = {c: {"tp": 0, "fp": 0, "fn": 0} for c in CATEGORIES}
     errors: list[str] = []
-    city_hits = crisis_total = crisis_detected = false_crisis = 0
+    exact = city_hits = crisis_total = crisis_detected = false_crisis = 0
     for case, predicted in zip(cases, predictions, strict=True):
         chosen = set(predicted.categories)
         for code in CATEGORIES:
@@ -75,6 +82,7 @@ def evaluate(cases: Sequence[LabelledCase], predictions: Sequence[Classification
                 counts[code]["fp"] += 1
             elif code in case.categories:
                 counts[code]["fn"] += 1
+        exact += chosen == set(case.categories)
         city_hits += predicted.city == case.city
         crisis_total += case.crisis
         crisis_detected += case.crisis and predicted.crisis
@@ -111,6 +119,7 @@ def evaluate(cases: Sequence[LabelledCase], predictions: Sequence[Classification
         crisis_detected=crisis_detected,
         false_crisis=false_crisis,
         city_accuracy=_ratio(city_hits, len(cases)),
+        exact_match=_ratio(exact, len(cases)),
         per_category=per_category,
         errors=errors,
     )
@@ -120,7 +129,8 @@ def format_report(name: str, report: Report) -> str:
     lines = [
         f"== {name}: {report.cases} cases",
         f"categories micro-F1 {report.micro_f1:.3f} "
-        f"(precision {report.micro_precision:.3f}, recall {report.micro_recall:.3f})",
+        f"(precision {report.micro_precision:.3f}, recall {report.micro_recall:.3f}), "
+        f"exact {report.exact_match:.3f}",
         f"crisis detected {report.crisis_detected}/{report.crisis_total}, "
         f"false crisis {report.false_crisis}",
         f"city exact match {report.city_accuracy:.3f}",
@@ -136,9 +146,36 @@ def format_report(name: str, report: Report) -> str:
     return "\n".join(lines)
 
 
+def evaluate_by_class(
+    cases: Sequence[LabelledCase], predictions: Sequence[Classification]
+) -> dict[str, Report]:
+    """One report per ``class`` named in the cases (cases without one are left out)."""
+    if len(cases) != len(predictions):
+        raise ValueError("one prediction per case")
+    grouped: dict[str, tuple[list[LabelledCase], list[Classification]]] = {}
+    for case, predicted in zip(cases, predictions, strict=True):
+        if case.group:
+            group_cases, group_predictions = grouped.setdefault(case.group, ([], []))
+            group_cases.append(case)
+            group_predictions.append(predicted)
+    return {name: evaluate(*pair) for name, pair in grouped.items()}
+
+
+def format_class_reports(reports: dict[str, Report]) -> str:
+    """One line per class: the figures the issue's targets are stated in."""
+    lines = ["  per class:"]
+    for name, report in reports.items():
+        lines.append(
+            f"    {name:<15} micro-F1 {report.micro_f1:.3f} exact {report.exact_match:.3f} "
+            f"(n={report.cases})"
+        )
+    return "\n".join(lines)
+
+
 def as_json(report: Report) -> dict[str, Any]:
     return {
         "micro_f1": report.micro_f1,
+        "exact_match": report.exact_match,
         "crisis_detected": report.crisis_detected,
         "crisis_total": report.crisis_total,
         "false_crisis": report.false_crisis,
