@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.dialogue import texts
+from bot.dialogue.answer_shape import lead_window, phone_sized_answer
 from bot.dialogue.state import (
     AWAITING_HANDOFF_OFFER,
     AWAITING_INTAKE_CONFIRM,
@@ -24,7 +25,7 @@ from bot.dialogue.state import (
     Reply,
     Turn,
 )
-from bot.directory import Directory, describe_route, describe_window
+from bot.directory import Directory
 from bot.nlu.categories import canonical
 
 
@@ -85,10 +86,13 @@ def on_city_change(
     new_categories: Sequence[str] = (),
     during_intake: bool = False,
 ) -> Turn:
-    """Tell the resident the windows are now the new city's, and show them.
+    """Tell the resident the windows are now the new city's, and show them phone-sized.
 
     Every worry told so far (and any new one in this message) is routed again in the new city.
-    Outside the intake the contact offer is made again for the new windows. During the intake,
+    The answer has the shape of a first answer (``answer_shape.phone_sized_answer``): the
+    notice of the change opens the message naming the one window to contact now, with its
+    phone and hours. Outside the intake the contact offer (with 「くわしく」「ほかの窓口」) is
+    made again for the new windows. During the intake,
     and at its summary, the questions go on but a consent already given named the first city's
     windows: it is asked again, naming the new ones (``extra["ask_consent_again"]``), and only
     then is the summary shown; the summary that was open can no longer be sent (``awaiting`` is
@@ -100,23 +104,25 @@ def on_city_change(
     at_summary = state.awaiting == AWAITING_INTAKE_CONFIRM
     in_intake = during_intake or at_summary
     city = directory.city(code)
-    replies = [Reply(texts.city_changed(city.name) if city else texts.OTHER_CITY_CHANGED)]
-    if worries:
-        replies += [Reply(line) for line in describe_route(directory.route(code, worries))]
-    else:
-        window = directory.any_attribute_window(code)
-        replies.append(Reply(describe_window(window, directory.city_of(window))))
+    # Phone-sized, as a first answer (``answer_shape``): the notice opens the message that
+    # names the one window to contact now; the rest is behind 「くわしく」「ほかの窓口」.
+    route = directory.route(code, worries)
+    windows = list(windows_for(directory, state.city, worries))
+    windows.append(lead_window(route, route.coordinator).id)
+    notice = texts.city_changed_notice(city.name) if city else texts.OTHER_CITY_CHANGED
+    lead, closing = phone_sized_answer(route, route.coordinator, windows, intro=notice)
+    replies = [lead]
     changed = state.evolve(
         worries=worries,
         pending_categories=(),
-        routed_windows=windows_for(directory, state.city, worries),
+        routed_windows=tuple(dict.fromkeys(windows)),
         replaced_windows=None,
         fallback_count=0,
     )
     extra: dict[str, Any] = {}
     if city is None:
         # Staff of the four cities cannot take a case from elsewhere: say where to go instead.
-        replies.append(Reply(texts.OTHER_CITY_DIRECT))
+        replies.append(closing if not in_intake else Reply(texts.OTHER_CITY_DIRECT))
         if in_intake:
             replies.append(Reply(texts.INTAKE_STOPPED))
             extra["end_intake"] = True
@@ -129,5 +135,5 @@ def on_city_change(
             return Turn(tuple(replies), changed.evolve(awaiting=None), extra=extra)
         replies.append(Reply(texts.INTAKE_GOES_ON))
         return Turn(tuple(replies), changed, extra=extra)
-    replies.append(Reply(texts.OFFER_CONTACT, texts.YES_NO_CONTACT))
+    replies.append(closing)
     return Turn(tuple(replies), changed.evolve(awaiting=AWAITING_HANDOFF_OFFER))

@@ -109,8 +109,9 @@ CONSENT_AGAIN = (
 INTAKE_STOPPED = "この相談は、職員には送りません。ここまでの答えも使いません。"
 
 
-def city_changed(city_name: str) -> str:
-    return f"お住まいの市を{city_name}に変えました。{city_name}の窓口をご案内します。"
+def city_changed_notice(city_name: str) -> str:
+    """The opening line of the answer to a change of city (the windows follow it)."""
+    return f"お住まいの市を{city_name}に変えました。"
 
 
 # --- the phone-sized first answer (bot.dialogue.answer_shape) -------------------------------

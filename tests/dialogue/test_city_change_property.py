@@ -173,6 +173,21 @@ def test_changing_city_mid_conversation_shows_only_the_new_citys_windows(first, 
         assert_ticket_agrees(turn.state, second, where)
 
 
+MAX_CHARS = 520  # "about 500", as for the first answer (tests/dialogue/test_answer_shape.py)
+
+
+@pytest.mark.parametrize(("first", "second"), PAIRS)
+def test_the_answer_to_a_city_change_fits_a_phone(first, second):
+    """Outside the intake the change is answered like a first answer: three short messages."""
+    for category, (intent, handle) in itertools.product(CATEGORIES, HANDLERS.items()):
+        where = f"{first}->{second}, {category}, {intent}"
+        before = windows_shown_in(first, category)
+        turn = handle(as_rasa_reads(before, second), second, category)
+        said = [r.text for r in turn.replies]
+        assert len(said) <= 3, f"{where}: {said}"
+        assert sum(len(t) for t in said) <= MAX_CHARS, f"{where}:\n" + "\n---\n".join(said)
+
+
 @pytest.mark.parametrize(("first", "second"), [p for p in PAIRS if p[0] != OTHER])
 def test_changing_city_during_the_intake_questions_keeps_the_intake_in_the_new_city(first, second):
     for category in CATEGORIES:
