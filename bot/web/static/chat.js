@@ -324,6 +324,20 @@
     return { replies: replies, refused: true };
   }
 
+  // A failed answer: a 429's polite words as replies, else the server's message as the error.
+  function refusalOrError(response, data) {
+    var slowDown = slowDownAnswer(response, data);
+    if (slowDown) {
+      return slowDown;
+    }
+    throw (data && typeof data.message === "string") ? data.message : TEXT.network;
+  }
+
+  // Whatever went wrong, the page shows words: the server's, or the network text.
+  function asErrorText(reason) {
+    return Promise.reject(typeof reason === "string" ? reason : TEXT.network);
+  }
+
   function post(message, isPayload) {
     return window.fetch(config.api, {
       method: "POST",
@@ -335,19 +349,13 @@
         if (response.ok && Array.isArray(data)) {
           return { replies: data, city: response.headers.get(CITY_HEADER) || "" };
         }
-        var slowDown = slowDownAnswer(response, data);
-        if (slowDown) {
-          return slowDown;
-        }
-        throw (data && typeof data.message === "string") ? data.message : TEXT.network;
+        return refusalOrError(response, data);
       }, function () {
         throw TEXT.network;
       });
     }, function () {
       throw TEXT.network;
-    }).catch(function (reason) {
-      return Promise.reject(typeof reason === "string" ? reason : TEXT.network);
-    });
+    }).catch(asErrorText);
   }
 
   // A new conversation id, issued by the server in its cookie (the page never makes one).
@@ -363,19 +371,13 @@
       }
       // Too many new conversations from this address: show the server's polite words.
       return response.json().then(function (data) {
-        var slowDown = slowDownAnswer(response, data);
-        if (slowDown) {
-          return slowDown;
-        }
-        throw (data && typeof data.message === "string") ? data.message : TEXT.network;
+        return refusalOrError(response, data);
       }, function () {
         throw TEXT.network;
       });
     }, function () {
       throw TEXT.network;
-    }).catch(function (reason) {
-      return Promise.reject(typeof reason === "string" ? reason : TEXT.network);
-    });
+    }).catch(asErrorText);
   }
 
   function startConversation() {
