@@ -57,13 +57,17 @@ def _line_text(line: Line) -> list[str]:
     return [f"「{line.name}」"] + [_contact_line(c) for c in contacts if c is not None]
 
 
-def _way_in(window: Window, city: City | None, worries: Sequence[str]) -> list[str]:
+def _way_in(
+    window: Window, city: City | None, worries: Sequence[str], page_shown: bool = True
+) -> list[str]:
     """The nearest sourced way to reach a person when the window's own phone is not known.
 
     In order: the city's coordinating window (it takes any worry) if its phone is sourced, a
     department or prefectural line for the resident's worry, then the city hall (its number if
     sourced, else its address) or the coordinating window's page. Nothing is made up: each step
     shows only facts the directory holds, and the offer of a staff call is always there.
+    ``page_shown`` says whether the window's own page is already in the answer (the full
+    description shows it; the short first answer does not, so it is given here).
     """
     if city is None or city.is_generic:
         return ["電話番号は、お住まいの市区町村の役所でおたずねください。"]
@@ -80,12 +84,12 @@ def _way_in(window: Window, city: City | None, worries: Sequence[str]) -> list[s
         lines.append("こちらでも相談できます。" if len(lines) > 1 else "こちらで相談できます。")
         lines.extend(_line_text(matching[0]))
     if len(lines) == 1:
-        lines.extend(_city_hall(window, city))
+        lines.extend(_city_hall(window, city, page_shown))
     lines.append(f"{city.name}の職員から連絡してもらうこともできます。")
     return lines
 
 
-def _city_hall(window: Window, city: City) -> list[str]:
+def _city_hall(window: Window, city: City, page_shown: bool) -> list[str]:
     """Ask the city hall: its sourced number, else a page, else its sourced address."""
     where = city.city_hall.name + (f"の{window.department}" if window.department else "")
     lines = [f"{where}でおたずねください。"]
@@ -95,7 +99,8 @@ def _city_hall(window: Window, city: City) -> list[str]:
     if hall_phone is not None:
         lines.append(_contact_line(hall_phone).replace("電話", f"{city.city_hall.name}の電話", 1))
     elif window.contacts_of("url"):
-        pass  # the window's own page is already shown above
+        if not page_shown:
+            lines.append(f"窓口のページ: {window.contacts_of('url')[0].value}")
     elif page is not None:
         lines.append(f"市のページ: {page.value}")
     elif address is not None:
@@ -134,7 +139,7 @@ def describe_window_brief(
     """
     phones = window.contacts_of("phone")
     if not phones:
-        way_in = _way_in(window, city, worries)
+        way_in = _way_in(window, city, worries, page_shown=False)
         # The offer of a staff contact follows in the same answer: not said twice.
         return way_in if city is None or city.is_generic else way_in[:-1]
     return [_contact_line(c) for c in (phones[0], *window.contacts_of("hours")[:1])]
