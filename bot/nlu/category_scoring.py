@@ -7,11 +7,14 @@ can be unit-tested and tuned on its own. Three sources of evidence:
   from every training example, so combinations never seen in training are still found);
 - DIET's intent ranking, whose multi-intent labels (``housing+debt``) are spread to categories;
 - a small lexicon over the katakana reading, for spellings the model has not seen.
+
+A message of several sentences is also judged sentence by sentence (``bot.nlu.segments``): a
+worry that one sentence carries on its own is the message's worry too, however loud the others.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.nlu.categories import CATEGORIES, categories_of_intent
@@ -25,6 +28,8 @@ class ScoringPolicy:
     # A lexicon hit lifts a category to at least this score when some model evidence exists.
     lexicon_floor: float = 0.55
     lexicon_min_evidence: float = 0.05
+    # A sentence of a longer message adds its worry at this regression score.
+    sentence_threshold: float = 0.6
 
 
 @dataclass
@@ -63,3 +68,27 @@ def decide(
         confidence[code] = round(min(score, 1.0), 4)
     chosen = [code for code in CATEGORIES if confidence[code] >= policy.threshold]
     return CategoryDecision(categories=chosen, confidence=confidence)
+
+
+def add_sentence_worries(
+    decision: CategoryDecision,
+    sentence_regressions: Sequence[Mapping[str, float]],
+    policy: ScoringPolicy = ScoringPolicy(),
+) -> CategoryDecision:
+    """The message's categories plus any worry one of its sentences carries on its own.
+
+    A sentence has only the regression (DIET reads the whole message, and the lexicon already
+    reads every sentence as part of the whole), so it needs a little more than the message's
+    threshold: ``sentence_threshold``.
+    """
+    confidence = dict(decision.confidence)
+    chosen = set(decision.categories)
+    for regression in sentence_regressions:
+        for code in CATEGORIES:
+            score = regression.get(code, 0.0)
+            if score >= policy.sentence_threshold:
+                chosen.add(code)
+                confidence[code] = round(max(confidence.get(code, 0.0), min(score, 1.0)), 4)
+    return CategoryDecision(
+        categories=[code for code in CATEGORIES if code in chosen], confidence=confidence
+    )

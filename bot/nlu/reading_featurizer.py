@@ -16,6 +16,10 @@ the TEXT readings are therefore joined *without* spaces when building the vocabu
 sentence features, so シャッキ and ッキン fire for every spelling. Sequence (per-token) features
 are unchanged: one row per token, as DIET expects.
 
+A message of several sentences also gets each sentence's reading features, built exactly as
+its sentence features are (``SENTENCE_READING_FEATURES``): the worry classifier reads long
+messages sentence by sentence, and this featurizer is the only place those n-grams can be made.
+
 Only the TEXT attribute changes; intents and responses are featurized as by the parent.
 Persistence is inherited: the vocabulary stores reading n-grams and loads through ``cls``.
 """
@@ -35,8 +39,13 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.normalize import hiragana_to_katakana
+from bot.nlu.segments import sentence_spans
 
-__all__ = ["ReadingCountVectorsFeaturizer", "token_reading"]
+__all__ = ["SENTENCE_READING_FEATURES", "ReadingCountVectorsFeaturizer", "token_reading"]
+
+#: Message key: ``[(start, end, features), ...]`` for each sentence of a multi-sentence message,
+#: ``features`` a 1-row sparse matrix in this featurizer's columns. Not part of the parse output.
+SENTENCE_READING_FEATURES = "sentence_reading_features"
 
 
 def token_reading(token: Token) -> str:
@@ -91,3 +100,23 @@ class ReadingCountVectorsFeaturizer(CountVectorsFeaturizer):
             sentence.sort_indices()
             joined.append(sentence.tocoo())
         return sequence_features, joined
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """The parent's features, plus each sentence's reading features for long messages."""
+        messages = super().process(messages)
+        vectorizer = self.vectorizers.get(TEXT)
+        if not self._joins_readings(TEXT) or vectorizer is None:
+            return messages
+        for message in messages:
+            tokens: list[Token] = message.get(TOKENS_NAMES[TEXT]) or []
+            spans = sentence_spans(message.get(TEXT) or "")
+            if len(spans) < 2 or not tokens:
+                continue
+            sentences = []
+            for begin, end in spans:
+                inside = [token_reading(t) for t in tokens if begin <= t.start < end]
+                if inside:
+                    row = vectorizer.transform(["".join(inside)]).tocsr()
+                    sentences.append((begin, end, row))
+            message.set(SENTENCE_READING_FEATURES, sentences)
+        return messages

@@ -11,6 +11,10 @@ a reading lexicon (``bot.nlu.category_scoring``), and then:
   for "a worry" whatever its mix, and to ``nlu_fallback`` when DIET guessed a worry the
   categories do not support (a clarifying question is better than a wrong window).
 
+A message of several sentences is also read sentence by sentence with the same regression
+(``bot.nlu.segments``, ``add_sentence_worries``), so a worry buried in a long message is not
+drowned by the others.
+
 Weights are stored as plain numpy arrays, not pickles, so a model file cannot execute code.
 """
 
@@ -26,6 +30,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -36,7 +41,6 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.special import expit
 
 from bot.nlu.categories import (
     CATEGORIES,
@@ -44,9 +48,16 @@ from bot.nlu.categories import (
     WORRY_CATEGORIES_KEY,
     categories_of_intent,
 )
-from bot.nlu.category_scoring import ScoringPolicy, decide, spread_ranking
+from bot.nlu.category_regression import CategoryRegression, fit_category_regression
+from bot.nlu.category_scoring import (
+    ScoringPolicy,
+    add_sentence_worries,
+    decide,
+    spread_ranking,
+)
 from bot.nlu.lexicon import lexicon_hits
 from bot.nlu.reading import message_reading
+from bot.nlu.reading_featurizer import SENTENCE_READING_FEATURES
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +72,32 @@ def _sentence_vector(message: Message) -> scipy.sparse.csr_matrix | None:
     return scipy.sparse.csr_matrix(sentence.features.tocsr()[-1])
 
 
+def _sentence_vectors(message: Message) -> list[scipy.sparse.csr_matrix]:
+    """Each sentence of a message of several: its features, as the whole message's are built.
+
+    The word columns of a sentence are the sum of its tokens' rows (word counts add up); the
+    reading columns come from the reading featurizer, which builds them for each sentence the
+    way it builds them for the message (n-grams across token boundaries included), so the one
+    regression trained on whole examples reads a sentence as it would read a short message.
+    """
+    sentences = message.get(SENTENCE_READING_FEATURES) or []
+    tokens = message.get(TOKENS_NAMES[TEXT]) or []
+    sequence, _ = message.get_sparse_features(TEXT)
+    if not sentences or sequence is None or sequence.features.shape[0] != len(tokens):
+        return []
+    rows = sequence.features.tocsr()
+    vectors = []
+    for begin, end, reading_row in sentences:
+        inside = [i for i, token in enumerate(tokens) if begin <= token.start < end]
+        word_columns = rows.shape[1] - reading_row.shape[1]
+        if not inside or word_columns < 0:
+            continue
+        words = scipy.sparse.csr_matrix(rows[inside, :word_columns].sum(axis=0))
+        vector = scipy.sparse.hstack([words, reading_row]).tocsr()
+        vectors.append(vector)
+    return vectors
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class WorryCategoryClassifier(GraphComponent, IntentClassifier):
     @staticmethod
@@ -69,6 +106,7 @@ class WorryCategoryClassifier(GraphComponent, IntentClassifier):
             "threshold": 0.5,
             "regression_weight": 0.6,
             "lexicon_floor": 0.55,
+            "sentence_threshold": 0.6,
             "regularisation_c": 4.0,
             "random_seed": 42,
         }
@@ -78,18 +116,17 @@ class WorryCategoryClassifier(GraphComponent, IntentClassifier):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        weights: np.ndarray | None = None,
-        intercepts: np.ndarray | None = None,
+        regression: CategoryRegression | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self._weights = weights
-        self._intercepts = intercepts
+        self._regression = regression
         self._policy = ScoringPolicy(
             threshold=float(self._config["threshold"]),
             regression_weight=float(self._config["regression_weight"]),
             lexicon_floor=float(self._config["lexicon_floor"]),
+            sentence_threshold=float(self._config["sentence_threshold"]),
         )
 
     @classmethod
@@ -103,8 +140,6 @@ class WorryCategoryClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        from sklearn.linear_model import LogisticRegression
-
         rows, labels = [], []
         for example in training_data.intent_examples:
             vector = _sentence_vector(example)
@@ -116,35 +151,24 @@ class WorryCategoryClassifier(GraphComponent, IntentClassifier):
         if not rows:
             logger.warning("No featurised training examples: worry categories stay untrained.")
             return self._resource
-        features = scipy.sparse.vstack(rows).tocsr()
-        targets = np.array(labels)
-        weights = np.zeros((len(CATEGORIES), features.shape[1]))
-        intercepts = np.zeros(len(CATEGORIES))
-        for index, code in enumerate(CATEGORIES):
-            column = targets[:, index]
-            if column.min() == column.max():
-                logger.warning("Category %s has no positive (or no negative) examples.", code)
-                intercepts[index] = -10.0 if column.max() == 0 else 10.0
-                continue
-            model = LogisticRegression(
-                C=float(self._config["regularisation_c"]),
-                class_weight="balanced",
-                max_iter=2000,
-                solver="liblinear",
-                random_state=int(self._config["random_seed"]),
-            )
-            model.fit(features, column)
-            weights[index] = model.coef_[0]
-            intercepts[index] = model.intercept_[0]
-        self._weights, self._intercepts = weights, intercepts
+        self._regression = fit_category_regression(
+            scipy.sparse.vstack(rows).tocsr(),
+            np.array(labels),
+            c=float(self._config["regularisation_c"]),
+            seed=int(self._config["random_seed"]),
+        )
         self.persist()
         return self._resource
 
     def persist(self) -> None:
-        if self._weights is None or self._intercepts is None:
+        if self._regression is None:
             return
         with self._model_storage.write_to(self._resource) as directory:
-            np.savez(directory / WEIGHTS_FILE, weights=self._weights, intercepts=self._intercepts)
+            np.savez(
+                directory / WEIGHTS_FILE,
+                weights=self._regression.weights,
+                intercepts=self._regression.intercepts,
+            )
 
     @classmethod
     def load(
@@ -158,21 +182,14 @@ class WorryCategoryClassifier(GraphComponent, IntentClassifier):
         try:
             with model_storage.read_from(resource) as directory:
                 stored = np.load(directory / WEIGHTS_FILE, allow_pickle=False)
-                return cls(config, model_storage, resource, stored["weights"], stored["intercepts"])
+                regression = CategoryRegression(stored["weights"], stored["intercepts"])
+                return cls(config, model_storage, resource, regression)
         except (ValueError, FileNotFoundError):
             logger.warning("No trained worry-category weights found; categories come from DIET.")
             return cls(config, model_storage, resource)
 
-    def _regression_scores(self, message: Message) -> dict[str, float]:
-        vector = _sentence_vector(message)
-        if vector is None or self._weights is None or self._intercepts is None:
-            return {}
-        if vector.shape[1] != self._weights.shape[1]:
-            logger.warning("Feature size changed since training; retrain the model.")
-            return {}
-        logits = vector @ self._weights.T + self._intercepts
-        probabilities = expit(np.asarray(logits).ravel())
-        return {code: float(p) for code, p in zip(CATEGORIES, probabilities, strict=True)}
+    def _scores(self, vector: scipy.sparse.csr_matrix | None) -> dict[str, float]:
+        return self._regression.scores(vector) if self._regression is not None else {}
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -180,11 +197,18 @@ class WorryCategoryClassifier(GraphComponent, IntentClassifier):
                 continue
             ranking = message.get(INTENT_RANKING_KEY) or []
             decision = decide(
-                self._regression_scores(message),
+                self._scores(_sentence_vector(message)),
                 spread_ranking(ranking),
                 lexicon_hits(message_reading(message)),
                 self._policy,
             )
+            parts = _sentence_vectors(message)
+            if parts:
+                decision = add_sentence_worries(
+                    decision,
+                    [self._scores(vector) for vector in parts],
+                    self._policy,
+                )
             message.set(
                 WORRY_CATEGORIES_KEY,
                 {"categories": decision.categories, "confidence": decision.confidence},
