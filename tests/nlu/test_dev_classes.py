@@ -1,14 +1,17 @@
 """The per-class dev set and its grouped report: which kinds of writing the classifier misses.
 
-Pure checks (no model): the report's grouping and exact-match figure, and that the held-out set
-stays held out (none of its lines in data/nlu) and covers every class it names.
+Pure checks: the report's grouping and exact-match figure, and that the held-out set stays held
+out (none of its lines in data/nlu) and covers every class it names. With the trained model: the
+floors issue 9 sets on this set.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 
 from bot.nlu.classifier import Classification
@@ -22,7 +25,7 @@ from bot.nlu.evaluation import (
 from bot.settings import PROJECT_ROOT
 
 DEV_CLASSES = PROJECT_ROOT / "tests" / "nlu" / "dev_classes.yml"
-CLASSES = {"service_name", "no_keyword", "many_worries", "casual_dialect"}
+CLASSES = {"service_name", "no_keyword", "many_worries", "casual_dialect", "city_mention"}
 
 
 def _case(text: str, cats: set[str], group: str | None) -> LabelledCase:
@@ -75,6 +78,20 @@ def test_the_class_dev_set_is_held_out_and_covers_each_class() -> None:
     cases = load_cases(DEV_CLASSES)
     sizes = Counter(case.group for case in cases)
     assert set(sizes) == CLASSES
-    assert all(size >= 15 for size in sizes.values()), sizes
+    assert all(size >= 30 for size in sizes.values()), sizes
     leaked = {case.text for case in cases} & _training_lines()
     assert not leaked, leaked
+
+
+@pytest.mark.slow
+def test_the_bot_meets_the_floors_on_the_per_class_dev_set(classifier: Any) -> None:
+    """Issue 9's floors on messages written the way residents write (held out): micro-F1 ≥ 0.93,
+    exact category set ≥ 0.85, and the city right in ≥ 0.95 of them. Each class is printed so a
+    failure says which kind of writing fell behind."""
+    cases = load_cases(DEV_CLASSES)
+    predictions = classifier.classify_all(case.text for case in cases)
+    report = evaluate(cases, predictions)
+    details = format_class_reports(evaluate_by_class(cases, predictions)) + "\n".join(report.errors)
+    assert report.micro_f1 >= 0.93, details
+    assert report.exact_match >= 0.85, details
+    assert report.city_accuracy >= 0.95, details
