@@ -320,7 +320,8 @@ _OTHER_ANSWER = re.compile(
     _fold_pattern(
         r"^(?:その他|そのた|ほか|他|別|べつ|違う|ちがう|それ以外|上記以外|以外|どれでもない|"
         r"どれも違う|どれもちがう|市外|しがい|県外|けんがい|ほかの市|他の市|別の市|違う市|ちがう市|"
-        r"ほかのまち|他の町|ほかの町|別のところ|ほかのところ|他のところ)"
+        r"ほかのまち|他の町|ほかの町|別のところ|ほかのところ|他のところ|"
+        r"その他の市町村|ほかの市町村|他の市町村|別の市町村)"
     )
 )
 _NEAR_MISSES = tuple(
@@ -340,12 +341,15 @@ def detect_city_answer(text: str) -> str | None:
         return mention.code
     folded, _ = _fold_text(text)
     answer = _PUNCTUATION.sub("", folded)
-    if _OTHER_ANSWER.match(answer):
+    if _OTHER_ANSWER.fullmatch(answer):
         return OTHER
     answer = _ANSWER_PREFIX.sub("", answer, count=1)
     while answer:
         if answer in _BARE_NAMES:
             return _BARE_NAMES[answer]
+        # The whole answer, not its start: 「ほかの窓口」 asks for other windows, not a city.
+        if _OTHER_ANSWER.fullmatch(answer):
+            return OTHER
         suffix = next((x for x in _ANSWER_SUFFIXES if answer.endswith(x) and x != answer), None)
         if suffix is None or re.fullmatch(r"[一-龥々ヶ]{1,5}[市町村]", answer):
             break

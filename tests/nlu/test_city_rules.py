@@ -165,6 +165,8 @@ def test_every_mention_is_listed_in_order() -> None:
         ("富士です", "fuji"),
         ("ふじしです", "fuji"),
         ("その他", OTHER),
+        ("その他の市町村", OTHER),
+        ("ほかの市に住んでいます", OTHER),
         ("ほかの市", OTHER),
         ("他の市です", OTHER),
         ("それ以外", OTHER),
@@ -337,3 +339,13 @@ def test_former_towns(text: str, code: str) -> None:
 )
 def test_district_names_elsewhere_are_not_the_city(text: str) -> None:
     assert detect_city(text) is None, find_cities(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ほかの窓口", "ほかの窓口はありますか", "他にも相談先ある？", "別の日にします", "違う話です"],
+)
+def test_a_short_message_that_only_starts_like_other_is_not_an_other_city_answer(text):
+    """「ほかの窓口」 asks for more windows: read as 'another city', it moved the resident's
+    city to その他 and took away their city's windows and the staff offer."""
+    assert detect_city_answer(text) is None
