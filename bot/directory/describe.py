@@ -155,7 +155,23 @@ def describe_window_contact(window: Window, city: City | None = None) -> list[st
     urls = window.contacts_of("url")
     if urls:
         return [f"くわしく: {urls[0].value}"]
-    return ["電話番号は、まだ確認できていません。"]
+    # No phone and no page: never a dead end in a list either. The coordinating window takes
+    # any worry; else the city hall's sourced number; the staff offer follows the list.
+    coordinator = city.compound_window
+    coordinator_phone = next(iter(coordinator.contacts_of("phone")), None)
+    if coordinator.id != window.id and coordinator_phone is not None:
+        return [
+            "電話番号は、まだ確認できていません。",
+            f"「{coordinator.name}」でも相談できます。",
+            _contact_line(coordinator_phone),
+        ]
+    hall_phone = city.city_hall.phone()
+    if hall_phone is not None:
+        return [
+            f"電話番号は、まだ確認できていません。{city.city_hall.name}でおたずねください。",
+            _contact_line(hall_phone),
+        ]
+    return [f"電話番号は、まだ確認できていません。{city.city_hall.name}でおたずねください。"]
 
 
 def _groups(route: Route) -> list[tuple[Window, list[str]]]:

@@ -79,3 +79,20 @@ def test_masuda_names_its_case_meeting_hitomaru_kaigi(dispatcher):
     route(dispatcher, "masuda", ["isolation"])
     assert "ひとまる会議" in texts(dispatcher)
     assert programme_free(texts(dispatcher))
+
+
+@pytest.mark.parametrize("city", CITIES)
+def test_every_window_in_the_other_windows_list_has_a_way_in(dispatcher, city):
+    """「ほかの窓口」 lists more windows; one without a phone or page used to say only
+    「電話番号は、まだ確認できていません。」 (富士市 こども家庭センター), a dead end at night."""
+    ways = sourced_ways_in(DIRECTORY.city(city))
+    for category in CATEGORY_CODES:
+        dispatcher.messages.clear()
+        slots = route(dispatcher, city, [category, "isolation", "income"])
+        dispatcher.messages.clear()
+        tracker = make_tracker("ほかの窓口", "other_windows", slots=slots)
+        ActionShowOtherWindows().run(dispatcher, tracker, {})
+        for message in dispatcher.messages:
+            text = message.get("text") or ""
+            if "まだ確認できていません" in text:
+                assert any(way in text for way in ways) or "おたずねください" in text, text
