@@ -32,6 +32,10 @@ class ActionSetCity(Action):
         # change by the windows shown, which are still the first city's.
         state = state_of(tracker)
         in_form = tracker.active_loop_name == FORM
+        if named is None:
+            # The model guessed "a city" but no city could be read (「やっぱりやめます」): never
+            # assume another municipality. In the questions the form asks again; else we ask.
+            return [] if in_form else apply_turn(dispatcher, state, on_ask_city(state))
         turn = on_city(state, named, directory(), during_intake=in_form)
         events = apply_turn(dispatcher, state, turn)
         if turn.extra.get("end_intake"):

@@ -290,3 +290,24 @@ def test_the_first_city_is_told_to_the_page_and_no_city_tells_nothing(dispatcher
     dispatcher.messages.clear()
     ActionAskCity().run(dispatcher, make_tracker("どこ", "inform_city"), {})
     assert page_cities(dispatcher) == []
+
+
+@pytest.mark.parametrize("active_loop", [None, "intake_form"])
+def test_inform_city_with_no_city_read_keeps_the_city(dispatcher, active_loop):
+    """「やっぱりやめます」 was classified inform_city with no city in it, and the bot moved the
+    resident to その他の市町村, taking away their city's windows and the staff offer. No city
+    read means no change: outside the questions the bot asks which city, in them it goes on."""
+    slots = first_city_slots("ube", "housing")
+    tracker = make_tracker(
+        "やっぱりやめます",
+        "inform_city",
+        slots=slots,
+        active_loop=active_loop,
+        requested_slot="intake_age" if active_loop else None,
+    )
+    events = ActionSetCity().run(dispatcher, tracker, {})
+    after = merged(slots, events)
+    said = texts(dispatcher)
+    assert after["city"] == "ube"
+    assert after["routed_windows"] == slots["routed_windows"]
+    assert "その他の市町村" not in said

@@ -111,8 +111,13 @@ def test_city_chosen_by_button_routes_the_waiting_worry(dispatcher):
 
 
 def test_unknown_city_gets_the_kinds_of_window_every_municipality_has(dispatcher):
+    # The city rules read 下関市 as another municipality: the entity says "other".
+    other = {"entity": "city", "value": "other", "start": 0, "end": 3}
     tracker = make_tracker(
-        "下関市です", "inform_city", slots={"pending_categories": ["elderly_care"]}
+        "下関市です",
+        "inform_city",
+        slots={"pending_categories": ["elderly_care"]},
+        entities=[other],
     )
     events = ActionSetCity().run(dispatcher, tracker, {})
     said = texts(dispatcher)
