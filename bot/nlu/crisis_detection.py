@@ -81,6 +81,12 @@ _PARTNER_AS_ACTOR = _folded(
     r"(?:夫|おっと|旦那|だんな|主人|妻|つま|嫁|彼氏|かれし|彼女|パートナー|恋人|交際相手|元夫|元妻|"
     r"元彼|元カレ|内縁)(?:が|に|から|は|も)"
 )
+# The writer's own partner (夫の暴言, 旦那が): a third party says whose partner it is (娘の夫,
+# 隣のご主人), so a partner word with no owner before it means the writer is the one hurt.
+_OWN_PARTNER = _folded(
+    r"(?<![のノご御])(?:夫|おっと|旦那|だんな|主人|妻|嫁|彼氏|かれし|彼女|パートナー|恋人|"
+    r"交際相手|元夫|元妻|元彼|元カレ|内縁)(?:の|が|に|から|は|も|って)"
+)
 # The writer fears they will hurt someone (子どもを叩いてしまいそう, 手にかけてしまいそう).
 _WRITER_MAY_HARM = _folded(
     r"(?:叩いて|たたいて|殴って|なぐって|手をあげて|手を上げて|傷つけて|首を絞めて|首をしめて|"
@@ -195,7 +201,9 @@ def _about(folded: str, kind: str, prediction: CrisisPrediction | None) -> str:
     model_other = prediction.about_other if prediction is not None else 0.0
     if kind in ("abuse", "violence_now"):
         # The writer may be the victim, a parent, a neighbour: the victim field carries it.
-        return "other" if model_other >= 0.5 and not _FIRST_PERSON.search(folded) else "self"
+        own_partner = bool(_OWN_PARTNER.search(folded)) and not _OTHERS.search(folded)
+        first_person = own_partner or bool(_FIRST_PERSON.search(folded))
+        return "other" if model_other >= 0.5 and not first_person else "self"
     if _OTHER_REPORT.search(folded) and (
         _CHILD.search(folded) or _PARTNER.search(folded) or _OTHERS.search(folded)
     ):

@@ -79,3 +79,25 @@ def test_the_parse_entry_carries_no_resident_words() -> None:
     text = "夫に殴られて、となり町の姉の家に避難しています"
     entry = str(assess(text, find_crises(text), prediction(0.9, "abuse")).as_dict())
     assert "避難" not in entry and "姉の家" not in entry and "となり町" not in entry
+
+
+def test_a_victim_naming_her_own_partner_is_about_herself_whatever_the_model_leans() -> None:
+    """「鷹岡の者ですが、夫の暴言がひどくて…」 got 「知らせてくれて…ご本人も、あなたも」, the
+    words for a neighbour. A partner named with no owner before it is the writer's own; a
+    third party says whose partner it is (娘の夫, 隣のご主人) or names the person hurt."""
+    own = [
+        "鷹岡の者ですが、夫の暴言がひどくて家にいるのがつらいです",
+        "旦那が毎晩どなって物を投げる",
+        "彼氏に殴られた跡が消えない",
+    ]
+    for text in own:
+        decision = assess(text, find_crises(text), prediction(0.9, "abuse", about_other=0.8))
+        assert decision.about == "self", text
+    others = [
+        "娘の夫が娘を殴っているようです",
+        "隣のご主人が奥さんを怒鳴っている",
+        "姉が夫に殴られている",
+    ]
+    for text in others:
+        decision = assess(text, find_crises(text), prediction(0.9, "abuse", about_other=0.8))
+        assert decision.about == "other", text
