@@ -135,7 +135,7 @@ def on_more_detail(state: ConversationState, directory: Directory) -> Turn:
     lead = _lead_of(state, directory)
     if lead is None:
         return _no_window_yet(state)
-    text = describe_window(lead, directory.city_of(lead), state.worries)
+    text = describe_window(lead, directory.city_of(lead), state.worries, offer_follows=True)
     more = texts.OTHER_WINDOWS_BUTTON if _others(state, directory, lead) else None
     return _with_offer(state, [Reply(text)], more)
 

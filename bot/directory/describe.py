@@ -108,12 +108,19 @@ def _city_hall(window: Window, city: City, page_shown: bool) -> list[str]:
     return lines
 
 
-def describe_window(window: Window, city: City | None = None, worries: Sequence[str] = ()) -> str:
+def describe_window(
+    window: Window,
+    city: City | None = None,
+    worries: Sequence[str] = (),
+    *,
+    offer_follows: bool = False,
+) -> str:
     """Name, one-line summary, then only sourced contacts (要確認 where flagged).
 
     ``city`` is the window's city (``Directory.city_of(window)``); it is used only for the
     fallback when the window has no sourced phone number; ``worries`` (category codes the
-    resident named) picks the department or prefectural line offered then.
+    resident named) picks the department or prefectural line offered then. ``offer_follows``
+    drops the fallback's "staff can contact you" line when the caller makes that offer itself.
     """
     lines = [f"「{window.name}」", window.summary]
     for kind in ("phone", "address", "hours"):
@@ -124,7 +131,9 @@ def describe_window(window: Window, city: City | None = None, worries: Sequence[
     if urls:
         lines.append(f"くわしく: {urls[0].value}")
     if not window.contacts_of("phone"):
-        lines.extend(_way_in(window, city, worries))
+        way_in = _way_in(window, city, worries)
+        offered_here = city is not None and not city.is_generic
+        lines.extend(way_in[:-1] if offer_follows and offered_here else way_in)
     return "\n".join(lines)
 
 

@@ -137,3 +137,15 @@ def test_typed_button_titles_act_as_the_buttons(typed: str, payload: str) -> Non
     turn = on_worry(ConversationState(city="ube"), ["elderly_care", "debt"], DIRECTORY)
     offered = [(b.title, b.payload) for r in turn.replies for b in r.buttons]
     assert match_button(typed, offered) == payload
+
+
+@pytest.mark.parametrize("city", [c.code for c in DIRECTORY.cities])
+@pytest.mark.parametrize("worries", SINGLE, ids="+".join)
+def test_more_detail_offers_a_staff_contact_once(city: str, worries: tuple[str, ...]) -> None:
+    """「くわしく」 on a window without a phone said 「…の職員から連絡してもらうこともできます。」
+    and then, at once, 「市の窓口の職員から、あなたに連絡してもらうこともできます。」: one offer,
+    the one with the buttons, is enough on a phone screen."""
+    first = _first_answers(city, worries)[0]
+    detail = on_more_detail(first.state, DIRECTORY)
+    said = "\n".join(r.text for r in detail.replies)
+    assert said.count("職員から") == 1, said
