@@ -284,7 +284,7 @@ def on_fallback(state: ConversationState, directory: Directory) -> Turn:
     if state.city is None:
         turn = _ask_city(state, texts.ASK_CITY, fallback_count=misses)
         return Turn(replies=(*replies, *turn.replies), state=turn.state)
-    replies.append(Reply(texts.HOW_TO_REACH))
+    replies.append(Reply(texts.how_to_reach([category_label(c) for c in state.worries])))
     return Turn(
         replies=tuple(replies),
         state=state.evolve(fallback_count=misses, awaiting=AWAITING_CLARIFICATION),
@@ -297,7 +297,7 @@ def _direct_contact(state: ConversationState, directory: Directory) -> Turn:
     if not windows:
         windows = [_any_attribute(state, directory)]
     replies = [Reply(_describe(directory, window)) for window in windows]
-    replies.append(Reply(texts.HOW_TO_REACH))
+    replies.append(Reply(texts.how_to_reach([category_label(c) for c in state.worries])))
     return Turn(replies=tuple(replies), state=state.evolve(awaiting=None))
 
 

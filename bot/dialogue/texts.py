@@ -5,6 +5,8 @@ One place for the wording, so that a city can review every sentence the bot says
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.dialogue.state import Button
 
 CITY_BUTTONS: tuple[Button, ...] = (
@@ -64,10 +66,21 @@ CLARIFY_AGAIN = (
     "うまくご案内できず、ごめんなさい。どんな困りごとでも受け付けてくれる窓口があります。"
 )
 STARTING_OVER = "はじめからやり直します。これまでの内容は、このチャットでは使いません。"
-HOW_TO_REACH = (
-    "窓口に電話するときは「チャットで案内された、〇〇のことで相談したい」と伝えてください。"
-    "くわしいお話は、窓口の職員（人）がお聞きします。"
-)
+
+
+def how_to_reach(labels: Sequence[str]) -> str:
+    """What to say on the phone, with the resident's own worries in it (never a 〇〇 to fill)."""
+    about = "と".join(f"「{label}」" for label in labels)
+    if about:
+        say = f"チャットで案内されました。{about}のことで相談したいです"
+    else:
+        say = "チャットで案内されました。相談したいことがあります"
+    return (
+        f"窓口に電話するときは「{say}」と伝えてください。"
+        "くわしいお話は、窓口の職員（人）がお聞きします。"
+    )
+
+
 NO_WINDOW_YET = (
     "まだ相談先をご案内していません。困っていることを書いてもらえれば、合う窓口をお伝えします。"
 )

@@ -41,3 +41,10 @@ def test_no_phone_number_in_residents_text_lacks_a_source():
 
 def test_the_pattern_would_catch_an_invented_number(tmp_path: Path):
     assert PHONE.findall("お電話は 0836-99-9999 まで") == ["0836-99-9999"]
+
+
+def test_how_to_reach_names_the_residents_worries_and_leaves_nothing_to_fill():
+    """It said 「〇〇のことで相談したい」: a resident at night read the placeholder literally."""
+    said = texts.how_to_reach(["借金", "仕事・お金"])
+    assert "「借金」と「仕事・お金」のことで相談したいです" in said
+    assert "〇" not in said and "〇" not in texts.how_to_reach([])
