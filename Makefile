@@ -48,7 +48,7 @@ install: $(VENV)/.installed
 # Trains only when data, config, domain or the NLU components changed (make compares times).
 $(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
 	@mkdir -p var/home var/logs models
-	@echo "Training the model (about 15 minutes on 2 cores from scratch); log: var/logs/train.log"
+	@echo "Training the model (about 20 minutes on 2 cores from scratch); log: var/logs/train.log"
 	@$(RASA) train --fixed-model-name intake --out models --quiet > var/logs/train.log 2>&1 \
 		|| { tail -n 40 var/logs/train.log; exit 1; }
 	@echo "Model: $(MODEL)"
