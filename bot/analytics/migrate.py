@@ -12,13 +12,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 from bot.tickets.engine import as_engine
+from bot.tickets.migrate import alembic_config as tickets_alembic_config
+from bot.tickets.migrate import run_migration
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version_analytics"
@@ -43,41 +44,17 @@ def include_name(name: str | None, type_: str, _parent: Any) -> bool:
 
 def alembic_config(url: str | None = None) -> Config:
     """Configuration for the analytic history (for ``alembic -c`` use, pass it in code)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if url:
-        # ConfigParser interpolation would choke on "%" in URL-encoded passwords.
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
-
-
-def _ensure_sqlite_dir(engine: Engine) -> None:
-    url = make_url(str(engine.url))
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-
-
-def _run(engine_or_url: Engine | str, action: str, revision: str) -> None:
-    engine = as_engine(engine_or_url)
-    try:
-        _ensure_sqlite_dir(engine)
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            getattr(command, action)(config, revision)
-    finally:
-        if isinstance(engine_or_url, str):
-            engine.dispose()
+    return tickets_alembic_config(url, migrations_dir=MIGRATIONS_DIR)
 
 
 def upgrade_analytics(engine_or_url: Engine | str, revision: str = "head") -> None:
     """Bring the analytic tables up to ``revision`` (a no-op when already there)."""
-    _run(engine_or_url, "upgrade", revision)
+    run_migration(engine_or_url, "upgrade", revision, MIGRATIONS_DIR)
 
 
 def downgrade_analytics(engine_or_url: Engine | str, revision: str = "base") -> None:
     """Go back to ``revision``; ``base`` drops every analytic table (and only those)."""
-    _run(engine_or_url, "downgrade", revision)
+    run_migration(engine_or_url, "downgrade", revision, MIGRATIONS_DIR)
 
 
 def current_revision(engine_or_url: Engine | str) -> str | None:

@@ -19,9 +19,10 @@ from bot.tickets.engine import as_engine
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config(url: str | None = None) -> Config:
+def alembic_config(url: str | None = None, migrations_dir: Path = MIGRATIONS_DIR) -> Config:
+    """Configuration for one migration history (the tickets' by default; analytics have theirs)."""
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations_dir))
     if url:
         # ConfigParser interpolation would choke on "%" in URL-encoded passwords.
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -34,12 +35,15 @@ def _ensure_sqlite_dir(engine: Engine) -> None:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _run(engine_or_url: Engine | str, action: str, revision: str) -> None:
+def run_migration(
+    engine_or_url: Engine | str, action: str, revision: str, migrations_dir: Path = MIGRATIONS_DIR
+) -> None:
+    """Run ``alembic <action> <revision>`` for one history, in one transaction."""
     engine = as_engine(engine_or_url)
     try:
         _ensure_sqlite_dir(engine)
         with engine.begin() as connection:
-            config = alembic_config()
+            config = alembic_config(migrations_dir=migrations_dir)
             config.attributes["connection"] = connection
             getattr(command, action)(config, revision)
     finally:
@@ -49,12 +53,12 @@ def _run(engine_or_url: Engine | str, action: str, revision: str) -> None:
 
 def upgrade_database(engine_or_url: Engine | str, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (idempotent: a no-op when already there)."""
-    _run(engine_or_url, "upgrade", revision)
+    run_migration(engine_or_url, "upgrade", revision)
 
 
 def downgrade_database(engine_or_url: Engine | str, revision: str = "base") -> None:
     """Go back to ``revision``; ``base`` drops every ticket table (tests, disaster recovery)."""
-    _run(engine_or_url, "downgrade", revision)
+    run_migration(engine_or_url, "downgrade", revision)
 
 
 def current_revision(engine_or_url: Engine | str) -> str | None:
