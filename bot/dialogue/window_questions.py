@@ -47,9 +47,7 @@ def _fact(contact: Contact, label: str | None = None) -> str:
     head = label or _LABELS.get(contact.kind, "")
     if contact.label:
         head += f"（{contact.label}）"
-    line = wq.labelled(head, contact.value) if head else contact.value
-    if contact.area_code_hint:
-        line += f"（市外局番 {contact.area_code_hint}）"
+    line = wq.labelled(head, contact.shown) if head else contact.shown
     if contact.needs_check:
         line += NEEDS_CHECK_PHONE if contact.kind == "phone" else NEEDS_CHECK_OTHER
     return line

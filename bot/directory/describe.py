@@ -43,9 +43,7 @@ def _contact_line(contact: Contact) -> str:
     head = _KIND_LABELS[contact.kind]
     if contact.label:
         head += f"（{contact.label}）"
-    line = f"{head}: {contact.value}"
-    if contact.area_code_hint:
-        line += f"（市外局番 {contact.area_code_hint}）"
+    line = f"{head}: {contact.shown}"
     if contact.needs_check:
         line += NEEDS_CHECK_PHONE if contact.kind == "phone" else NEEDS_CHECK_OTHER
     return line

@@ -8,6 +8,7 @@ the bot can load the directory once and share it between requests without copyin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -61,6 +62,26 @@ class Contact:
     label: str | None = None
     note: str | None = None
     area_code_hint: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The fact as a resident sees it: a phone or fax number in the form a phone dials.
+
+        Sources print numbers as 「55-2757」 (no area code; ``area_code_hint`` cites it) or
+        「0545(62)7520」. Shown as 0545-55-2757 and 0545-62-7520, the digits are the source's,
+        and the web chat and LINE make them a tap-to-call link, which they do only for the
+        hyphenated form with its area code. Other facts are shown exactly as stated.
+        """
+        if self.kind not in ("phone", "fax"):
+            return self.value
+        number = _PRINTED_PARENS.sub(r"\1-\2-", self.value)
+        if self.area_code_hint and not number.startswith("0"):
+            number = f"{self.area_code_hint}-{number}"
+        return number
+
+
+# 0545(62)7520 and 0545（62）7520: the local exchange in brackets.
+_PRINTED_PARENS = re.compile(r"(\d)\s*[(（]\s*(\d{1,4})\s*[)）]\s*")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ def sourced_ways_in(city: City) -> set[str]:
     """Every sourced phone, page and address of the city: what a way in may consist of."""
     contacts = [*city.city_hall.contacts, *(c for w in city.windows for c in w.contacts)]
     contacts += [c for line in city.lines for c in line.contacts]
-    return {c.value for c in contacts if c.kind in ("phone", "url", "address")}
+    return {c.shown for c in contacts if c.kind in ("phone", "url", "address")}
 
 
 def route(dispatcher: CollectingDispatcher, city: str, worries: list[str]) -> dict:

@@ -62,8 +62,8 @@ def _sourced_phones(city: str, worries: tuple[str, ...]) -> set[str]:
         *(ln for ln in found.lines if set(ln.categories) & set(worries)),
     ]
     hall = found.city_hall.phone()
-    return {c.value for h in holders for c in h.contacts_of("phone")} | (
-        {hall.value} if hall is not None else set()
+    return {c.shown for h in holders for c in h.contacts_of("phone")} | (
+        {hall.shown} if hall is not None else set()
     )
 
 

@@ -32,11 +32,9 @@ def _all_windows(directory: Directory) -> list[Window]:
 def _sourced_numbers(directory: Directory) -> set[str]:
     numbers = set()
     for city in (*directory.cities, directory.generic):
-        numbers |= {c.value for c in city.city_hall.contacts if c.kind in ("phone", "fax")}
-        for window in city.windows:
-            numbers |= {c.value for c in window.contacts if c.kind in ("phone", "fax")}
-        for line in city.lines:
-            numbers |= {c.value for c in line.contacts if c.kind in ("phone", "fax")}
+        # Shown in the form a phone dials (area code cited, brackets as hyphens): same digits.
+        for holder in (city.city_hall, *city.windows, *city.lines):
+            numbers |= {c.shown for c in holder.contacts if c.kind in ("phone", "fax")}
     return numbers
 
 
@@ -55,7 +53,7 @@ def test_needs_check_facts_render_with_youkakunin(directory: Directory) -> None:
         for contact in window.contacts:
             if contact.kind not in ("phone", "address", "hours"):
                 continue
-            line = next(ln for ln in lines if contact.value in ln)
+            line = next(ln for ln in lines if contact.shown in ln)
             assert ("要確認" in line) == contact.needs_check, (window.id, line)
             flagged += contact.needs_check
     assert flagged >= 5  # U12, F8 (three windows), F13, F14, F15 …
@@ -84,13 +82,32 @@ def test_sourced_contacts_are_shown_with_labels(directory: Directory) -> None:
     )
 
 
-def test_fuji_numbers_keep_their_printed_form_with_the_area_code_hint(
+def test_fuji_numbers_are_shown_with_their_cited_area_code_so_a_phone_can_dial_them(
     directory: Directory,
 ) -> None:
+    """富士市's sources print 55-2757; a resident taps 0545-55-2757 (the cited area code)."""
     window = directory.window("fuji.takikan_kyodo")
     assert window is not None
     text = describe_window(window, directory.city("fuji"))
-    assert "電話（福祉総務課）: 55-2757（市外局番 0545）" in text
+    assert "電話（福祉総務課）: 0545-55-2757" in text
+    assert "市外局番" not in text
+
+
+# What the web chat (bot/web/static/chat.js LINK_PATTERN) turns into a tap-to-call link.
+TAPPABLE = re.compile(r"0\d{1,4}-\d{1,4}-\d{3,4}|0\d{2,3}-\d{6}|#\d{4}")
+
+
+def test_every_phone_a_resident_is_shown_is_in_a_form_a_phone_can_dial(
+    directory: Directory,
+) -> None:
+    """A number printed as 0545(62)7520 or without its area code was not tappable."""
+    shown = []
+    for city in (*directory.cities, directory.generic):
+        for holder in (*city.windows, *city.lines):
+            shown += [c.shown for c in holder.contacts if c.kind == "phone"]
+    assert shown
+    untappable = [number for number in shown if not TAPPABLE.fullmatch(number)]
+    assert untappable == []
 
 
 def test_no_phone_means_the_nearest_sourced_way_in_and_a_staff_offer(
@@ -166,7 +183,7 @@ def test_category_labels() -> None:
         "住まい",
         "借金",
         "仕事・お金",
-        "子育て",
+        "子ども・子育て",
         "ひきこもり",
         "介護・高齢",
         "障がい",

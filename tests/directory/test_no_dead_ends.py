@@ -26,7 +26,7 @@ def _sourced_numbers(directory: Directory) -> set[str]:
     for city in (*directory.cities, directory.generic):
         contacts = [*city.city_hall.contacts, *(c for w in city.windows for c in w.contacts)]
         contacts += [c for ln in city.lines for c in ln.contacts]
-        numbers |= {c.value for c in contacts if c.kind in ("phone", "fax")}
+        numbers |= {c.shown for c in contacts if c.kind in ("phone", "fax")}
     return numbers
 
 
@@ -83,7 +83,7 @@ def test_prefectural_line_is_offered_for_a_window_without_a_phone(directory: Dir
             if not lines:
                 continue
             text = describe_window(window, city)
-            phones = [c.value for ln in lines for c in ln.contacts_of("phone")]
+            phones = [c.shown for ln in lines for c in ln.contacts_of("phone")]
             assert any(p in text for p in phones), window.id
             checked += 1
     assert checked >= 4

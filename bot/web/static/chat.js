@@ -122,7 +122,7 @@
   /* ---------- rendering ---------- */
 
   // https links and Japanese phone numbers in the bot's text become links (built as elements).
-  var LINK_PATTERN = /(https:\/\/[^\s「」（）()<>]+)|((?:0\d{1,4}-\d{1,4}-\d{3,4})|(?:#\d{4}))/g;
+  var LINK_PATTERN = /(https:\/\/[^\s「」（）()<>]+)|((?:0\d{1,4}-\d{1,4}-\d{3,4})|(?:0\d{2,3}-\d{6})|(?:#\d{4}))/g;
 
   function appendLinkified(parent, text) {
     var last = 0;
