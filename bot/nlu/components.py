@@ -9,7 +9,8 @@ A message that names a city and says nothing the dialogue answers otherwise (a g
 益田です」 is a change of city, and the dialogue re-routes every worry there (see
 ``bot.dialogue.city_change``) instead of greeting the resident again.
 
-The same component reads questions about the window just shown (「土曜日も？」「電話番号は？」)
+The same component reads a wish to stop (「やめます」, ``bot.nlu.stop_rules``) as ``stop``, and
+questions about the window just shown (「土曜日も？」「電話番号は？」)
 as ``ask_window_info``, the facets under ``window_question`` (``bot.nlu.window_question_rules``).
 """
 
@@ -40,6 +41,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.categories import CRISIS_INTENT, SHARE_WORRY_INTENT, WORRY_CATEGORIES_KEY
 from bot.nlu.city_rules import detect_city_answer, detect_city_correction, find_city
+from bot.nlu.stop_rules import is_stop_request
 from bot.nlu.window_question_rules import detect_window_question
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,10 @@ CITY_OVERRIDES_INTENTS = frozenset(
         "decline_answer",
     }
 )
+
+#: Wanting to stop (「やめます」「キャンセル」): in the intake form it ends the form instead of
+#: being saved as an answer (``bot.nlu.stop_rules``); elsewhere it is taken like 「いいえ」.
+STOP_INTENT = "stop"
 
 WINDOW_QUESTION_INTENT = "ask_window_info"
 #: Parse key for the facets asked ({"facets": [...]}); read by actions/window_questions.py.
@@ -133,6 +139,7 @@ class CityEntityExtractor(_StatelessComponent, EntityExtractorMixin):
                     add_to_output=True,
                 )
         for message in messages:
+            apply_stop_request(message)
             apply_window_question(message)
         return messages
 
@@ -163,6 +170,18 @@ class CityEntityExtractor(_StatelessComponent, EntityExtractorMixin):
             PREDICTED_CONFIDENCE_KEY: 1.0,
             EXTRACTOR: CityEntityExtractor.__name__,
         }
+
+
+def apply_stop_request(message: Message) -> None:
+    """Read a short 「やめます」「キャンセルで」 as ``stop`` (never over a crisis or a worry)."""
+    if not is_stop_request(message.get(TEXT) or ""):
+        return
+    intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+    if intent == CRISIS_INTENT or (message.get(WORRY_CATEGORIES_KEY) or {}).get("categories"):
+        return
+    message.set(
+        INTENT, {INTENT_NAME_KEY: STOP_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
+    )
 
 
 def apply_window_question(message: Message) -> None:
