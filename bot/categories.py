@@ -25,7 +25,7 @@ CATEGORY_LABELS: Mapping[str, str] = {
     "housing": "住まい",
     "debt": "借金",
     "income": "仕事・お金",
-    "childcare": "子育て",
+    "childcare": "子ども・子育て",
     "hikikomori": "ひきこもり",
     "elderly_care": "介護・高齢",
     "disability": "障がい",
