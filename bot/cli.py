@@ -26,6 +26,9 @@ SUBCOMMAND_MODULES: dict[str, str] = {
     "db": "bot.tickets.cli",
     "outbox": "bot.tickets.cli",
     "purge": "bot.retention.cli",
+    "export-nlu": "bot.analytics.inbox_cli",
+    "inbox": "bot.analytics.inbox_cli",
+    "report": "bot.analytics.report_cli",
 }
 
 
