@@ -20,6 +20,12 @@ def latest_facets(tracker: Tracker) -> list[str]:
     return [str(f) for f in (message.get(WINDOW_QUESTION_KEY) or {}).get("facets") or []]
 
 
+def latest_days(tracker: Tracker) -> list[str]:
+    """The days the latest question named (「土曜日も？」): answered yes or no first."""
+    message: dict[str, Any] = tracker.latest_message or {}
+    return [str(d) for d in (message.get(WINDOW_QUESTION_KEY) or {}).get("days") or []]
+
+
 class ActionAnswerWindowQuestion(Action):
     def name(self) -> str:
         return "action_answer_window_question"
@@ -28,5 +34,7 @@ class ActionAnswerWindowQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         state = state_of(tracker)
-        turn = on_window_question(state, latest_facets(tracker), directory())
+        turn = on_window_question(
+            state, latest_facets(tracker), directory(), days=latest_days(tracker)
+        )
         return apply_turn(dispatcher, state, turn)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from bot.dialogue import texts
 from bot.dialogue import window_question_texts as wq
 from bot.dialogue.city_change import follow_city, on_city_change
+from bot.dialogue.opening_days import day_lines
 from bot.dialogue.state import (
     AWAITING_CITY,
     AWAITING_HANDOFF_OFFER,
@@ -90,11 +91,18 @@ def _next_best(window: Window, city: City) -> list[str]:
     return [wq.ask_at(where), *(_fact(c) for c in city.city_hall.contacts if c.kind == "address")]
 
 
-def _facet_lines(window: Window, city: City, facet: str) -> tuple[list[str], bool]:
+def _facet_lines(
+    window: Window, city: City, facet: str, days: Sequence[str] = ()
+) -> tuple[list[str], bool]:
     """The lines for one facet, and whether a fact was missing (then the next best follows)."""
     if facet == "hours":
-        found = [_fact(c) for c in window.contacts_of("hours")] + _notes(window, "hours")
-        return (found, False) if found else ([wq.HOURS_MISSING], True)
+        hours = window.contacts_of("hours")
+        found = [_fact(c) for c in hours] + _notes(window, "hours")
+        if not found:
+            return [wq.HOURS_MISSING], True
+        # 「土曜日も？」: yes or no first, then the sourced hours it was read from.
+        said, unknown = day_lines([c.value for c in hours], days) if hours else ([], bool(days))
+        return [*said, *found], unknown
     if facet == "phone":
         found = [_fact(c) for c in window.contacts_of("phone")]
         return (found, False) if found else ([wq.PHONE_MISSING], True)
@@ -112,11 +120,13 @@ def _facet_lines(window: Window, city: City, facet: str) -> tuple[list[str], boo
     return [], False
 
 
-def _answer_window(window: Window, city: City, facets: Sequence[str]) -> str:
+def _answer_window(
+    window: Window, city: City, facets: Sequence[str], days: Sequence[str] = ()
+) -> str:
     lines = [wq.window_heading(window.name)]
     missing = False
     for facet in facets:
-        found, lacking = _facet_lines(window, city, facet)
+        found, lacking = _facet_lines(window, city, facet, days)
         lines.extend(found)
         missing = missing or lacking
     if missing:
@@ -160,7 +170,10 @@ def _keep_open_question(state: ConversationState) -> tuple[Reply, ...]:
 
 
 def on_window_question(
-    state: ConversationState, facets: Sequence[str], directory: Directory
+    state: ConversationState,
+    facets: Sequence[str],
+    directory: Directory,
+    days: Sequence[str] = (),
 ) -> Turn:
     """Answer what was asked about the windows just shown, keeping the bot's open question.
 
@@ -188,7 +201,7 @@ def on_window_question(
         if window_facets or "cityhall" not in wanted:
             if shown:
                 facets_here = window_facets or list(DEFAULT_FACETS)
-                answers.extend(_answer_window(w, city, facets_here) for w in shown)
+                answers.extend(_answer_window(w, city, facets_here, days) for w in shown)
             elif "cityhall" not in wanted:
                 answers.append(wq.NO_WINDOW_YET)
         if "cityhall" in wanted:

@@ -203,7 +203,11 @@ def apply_window_question(message: Message) -> None:
     worries = (message.get(WORRY_CATEGORIES_KEY) or {}).get("categories") or []
     if (intent == SHARE_WORRY_INTENT or worries) and not question.refers_to_window:
         return
-    message.set(WINDOW_QUESTION_KEY, {"facets": list(question.facets)}, add_to_output=True)
+    message.set(
+        WINDOW_QUESTION_KEY,
+        {"facets": list(question.facets), "days": list(question.days)},
+        add_to_output=True,
+    )
     message.set(
         INTENT,
         {INTENT_NAME_KEY: WINDOW_QUESTION_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0},

@@ -95,12 +95,22 @@ _WINDOW_REFERENCE = re.compile(
 MAX_QUESTION_LENGTH = 60
 
 
+# The days a question names (「土曜日も？」「祝日は？」): the answer says yes or no for them first.
+_DAYS = {
+    "saturday": re.compile(r"土曜|どよう|土日|どにち|週末|しゅうまつ"),
+    "sunday": re.compile(r"日曜|にちよう|土日|どにち|週末|しゅうまつ"),
+    "holiday": re.compile(r"祝日|しゅくじつ|祭日|さいじつ|休日|きゅうじつ|祝祭日|連休|れんきゅう"),
+}
+
+
 @dataclass(frozen=True)
 class WindowQuestion:
-    """The facets a message asks about, and whether it points at the window just shown."""
+    """The facets a message asks about, whether it points at the window just shown, and the
+    days it names (saturday, sunday, holiday) when it asks about hours."""
 
     facets: tuple[str, ...]
     refers_to_window: bool
+    days: tuple[str, ...] = ()
 
 
 def normalise(text: str) -> str:
@@ -138,4 +148,5 @@ def detect_window_question(text: str) -> WindowQuestion | None:
     if not facets or not _ASKS.search(folded):
         return None
     ordered = tuple(f for f in FACETS if f in facets)
-    return WindowQuestion(ordered, bool(_WINDOW_REFERENCE.search(folded)))
+    days = tuple(d for d, p in _DAYS.items() if p.search(folded)) if "hours" in facets else ()
+    return WindowQuestion(ordered, bool(_WINDOW_REFERENCE.search(folded)), days)

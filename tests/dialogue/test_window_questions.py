@@ -30,8 +30,9 @@ def window_cases() -> list[tuple[str, str]]:
     return [(city.code, window.id) for city in DIRECTORY.cities for window in city.windows]
 
 
-def answer(state: ConversationState, facets: tuple[str, ...]) -> str:
-    return "\n".join(r.text for r in on_window_question(state, facets, DIRECTORY).replies)
+def answer(state: ConversationState, facets: tuple[str, ...], days: tuple[str, ...] = ()) -> str:
+    turn = on_window_question(state, facets, DIRECTORY, days=days)
+    return "\n".join(r.text for r in turn.replies)
 
 
 def shown(city: str, *windows: str) -> ConversationState:
@@ -178,3 +179,22 @@ def test_another_city_is_sent_to_its_own_town_hall() -> None:
 def test_no_facet_gives_the_main_facts() -> None:
     text = answer(shown("ube", "ube.seikatsu_support"), ())
     assert "0836-43-7440" in text and "8時30分" in text
+
+
+def test_saturday_question_is_answered_yes_or_no_before_the_hours() -> None:
+    """「土曜日もやってる？」 after a weekday-only window: 「土曜日はお休みです。」 comes first."""
+    from bot.nlu.window_question_rules import detect_window_question
+
+    question = detect_window_question("そこ土曜日もやってる？")
+    assert question is not None and question.days == ("saturday",)
+    for city in DIRECTORY.cities:
+        for window in city.windows:
+            hours = [c.value for c in window.contacts_of("hours")]
+            if not hours or not all("月〜金" in h or "月曜日〜金曜日" in h for h in hours):
+                continue
+            text = answer(shown(city.code, window.id), question.facets, question.days)
+            body = text.split("\n", 1)[1]
+            assert body.startswith("土曜日はお休みです。"), text
+            assert hours[0] in text
+            return
+    pytest.fail("no weekday-only window in the directory")
