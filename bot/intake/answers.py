@@ -24,10 +24,24 @@ _ABOUT_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     ("知人・近所", r"知人|近所|きんじょ|友人|友達|ともだち|知り合い|しりあい|隣|となり"),
 )
+# "Not in a hurry" is read first: 「急いでないです」 holds 急いで. Sooner than the week (明日, 今夜,
+# できるだけ早く) counts as 今日中: staff would rather call a day early than a day late.
 _URGENCY_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("今日中", r"今日|きょう|すぐ|至急|いますぐ|今すぐ|急いで|大至急"),
-    ("今週中", r"今週|こんしゅう|数日|近いうち|週"),
-    ("急がない", r"急がない|いそがない|いつでも|ゆっくり|急ぎません"),
+    (
+        "急がない",
+        r"急がな|いそがな|急いでな|いそいでな|急ぎじゃな|いそぎじゃな|急ぎではな|急ぎません|"
+        r"いつでも|ゆっくり|あとで|後で|落ち着いて|おちついて|特に(?:ない|なし)",
+    ),
+    (
+        "今日中",
+        r"今日|きょう|すぐ|至急|しきゅう|急いで|いそいで|急ぎ|いそぎ|早く|はやく|早め|はやめ|"
+        r"今夜|こんや|今晩|こんばん|明日|あした|あす|いま|今|大至急|なるべく早|できるだけ早",
+    ),
+    (
+        "今週中",
+        r"今週|こんしゅう|数日|すうじつ|近いうち|ちかいうち|週|しゅう|来週|らいしゅう|"
+        r"[2-3二三]、?[3-4三四]?日|何日か|なんにちか|月曜|火曜|水曜|木曜|金曜|土曜|日曜",
+    ),
 )
 _METHOD_PATTERNS: tuple[tuple[str, str], ...] = (
     ("電話", r"電話|でんわ|tel|携帯|けいたい"),
@@ -48,7 +62,8 @@ def clean(text: str) -> str:
 
 
 def _first_match(text: str, patterns: tuple[tuple[str, str], ...]) -> str | None:
-    lowered = clean(text).lower()
+    # Katakana (and half-width ｷｮｳ after NFKC) as hiragana: the patterns are written in it.
+    lowered = ages.to_hiragana(clean(text)).lower()
     for value, pattern in patterns:
         if re.search(pattern, lowered):
             return value

@@ -77,4 +77,5 @@ def decide(slot: str, raw: object, retries: int, contact_method: str | None = No
     if misses >= MAX_MISSES:
         # Consent is never assumed: two unclear answers count as "no".
         return Decision("no", 0, (SKIPPED_AFTER_MISSES,))
-    return Decision(None, misses, (NOT_UNDERSTOOD, _hint(slot, contact_method)))
+    # One bubble for the miss and the hint; the form then asks the question again (two in all).
+    return Decision(None, misses, (f"{NOT_UNDERSTOOD}\n{_hint(slot, contact_method)}",))

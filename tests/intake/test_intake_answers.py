@@ -50,3 +50,35 @@ def test_consent_is_never_assumed_from_unclear_words():
 
 def test_a_skipped_question_stays_skipped():
     assert decide("intake_age", "skipped", 0).value == "skipped"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("急いでないです", "急がない"),
+        ("急ぎじゃないです", "急がない"),
+        ("いつでも大丈夫", "急がない"),
+        ("できるだけ早く", "今日中"),
+        ("明日までに", "今日中"),
+        ("今夜中にお願い", "今日中"),
+        ("ｷｮｳﾁｭｳ", "今日中"),
+        ("来週でいいです", "今週中"),
+        ("2、3日のうちに", "今週中"),
+        ("月曜日くらい", "今週中"),
+    ],
+)
+def test_how_urgent_is_read_from_everyday_words(text, expected):
+    """「急いでないです」 is not 今日中, and 「できるだけ早く」 is not lost as an unclear answer."""
+    from bot.intake.answers import read_urgency
+
+    assert read_urgency(text) == expected
+
+
+def test_an_unclear_answer_is_one_bubble_before_the_question_comes_again():
+    """A miss is 「ごめんなさい…」 with the hint in one message (the form re-asks: two bubbles)."""
+    from bot.intake.validation import decide
+
+    decision = decide("intake_age", "わからない", 0)
+    assert decision.value is None
+    assert len(decision.messages) == 1
+    assert "年齢" in decision.messages[0] and "ごめんなさい" in decision.messages[0]
