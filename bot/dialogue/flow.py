@@ -280,6 +280,12 @@ def on_fallback(state: ConversationState, directory: Directory) -> Turn:
             state=state.evolve(fallback_count=misses, awaiting=AWAITING_CLARIFICATION),
         )
     window = _any_attribute(state, directory)
+    if misses > 2 and state.city is not None:
+        # The catch-all window was just shown in full: point back to it, don't repeat it.
+        return Turn(
+            replies=(Reply(texts.clarify_after_catch_all(window.name), _category_buttons()),),
+            state=state.evolve(fallback_count=misses, awaiting=AWAITING_CLARIFICATION),
+        )
     replies = [Reply(texts.CLARIFY_AGAIN), Reply(_describe(directory, window))]
     if state.city is None:
         turn = _ask_city(state, texts.ASK_CITY, fallback_count=misses)

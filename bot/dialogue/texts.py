@@ -65,6 +65,17 @@ CLARIFY_FIRST = (
 CLARIFY_AGAIN = (
     "うまくご案内できず、ごめんなさい。どんな困りごとでも受け付けてくれる窓口があります。"
 )
+
+
+def clarify_after_catch_all(window_name: str) -> str:
+    """A third miss: the catch-all window is already on the screen, so point back to it."""
+    return (
+        "ごめんなさい、まだうまく読み取れません。\n"
+        f"上でご案内した「{window_name}」に相談すると、人が話を聞いてくれます。"
+        "近いものをえらぶか、「人と話したい」と書いてもかまいません。"
+    )
+
+
 STARTING_OVER = "はじめからやり直します。これまでの内容は、このチャットでは使いません。"
 
 
