@@ -219,3 +219,16 @@ def test_every_category_is_served_by_some_window_in_every_table(directory: Direc
     for city in all_tables(directory):
         served = {c for w in city.windows for c in w.categories}
         assert served == set(CATEGORY_CODES), city.code
+
+
+def test_window_names_residents_see_are_plain_and_short(directory: Directory) -> None:
+    """Names are what a resident reads first on a phone: no programme words, one short line.
+
+    The generic table (other cities) keeps 「自立相談支援機関」 on purpose: it is the word to
+    ask for at one's own city hall.
+    """
+    jargon = ("自立相談支援機関", "事業所（", "多機関協働", "参加支援", "アウトリーチ", "重層的")
+    for city in directory.cities:
+        for window in city.windows:
+            assert not any(word in window.name for word in jargon), window.name
+            assert len(window.name) <= 32, window.name
