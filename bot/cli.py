@@ -26,6 +26,7 @@ SUBCOMMAND_MODULES: dict[str, str] = {
     "db": "bot.tickets.cli",
     "outbox": "bot.tickets.cli",
     "purge": "bot.retention.cli",
+    "analytics": "bot.analytics.cli",
     "export-nlu": "bot.analytics.inbox_cli",
     "inbox": "bot.analytics.inbox_cli",
     "report": "bot.analytics.report_cli",

@@ -108,6 +108,24 @@ class Settings:
     outbox_backoff_base_seconds: float = 1.0
     outbox_backoff_max_seconds: float = 60.0
 
+    # Analytics (bot/analytics): masked rows for the cities' planning teams. Their database
+    # (default: the ticket database; the tables are ``analytic_*``), the secret that turns
+    # sender ids into conversation hashes (required, >= 16 characters; make run keeps one in
+    # var/analytics_salt), and how long rows are kept (``intake analytics purge``).
+    analytics_database_url: str = field(
+        default_factory=lambda: f"sqlite:///{PROJECT_ROOT / 'var' / 'tickets.sqlite3'}"
+    )
+    analytics_salt: str | None = None
+    analytics_retention_days: int = 400
+    # Where the consumer reads Rasa's events: RabbitMQ (Rasa's ``pika`` broker, production)
+    # when ``rabbitmq_url`` is set, else the SQL broker's table (endpoints.yml, embedded).
+    # RABBITMQ_URL, else the RABBITMQ_* variables endpoints.production.yml gives Rasa.
+    rabbitmq_url: str | None = None
+    analytics_queue: str = "intake_analytics"
+    event_broker_db_url: str = field(
+        default_factory=lambda: f"sqlite:///{PROJECT_ROOT / 'var' / 'events.sqlite3'}"
+    )
+
     @property
     def cities_dir(self) -> Path:
         return self.data_dir / "cities"
@@ -155,7 +173,37 @@ def load_settings() -> Settings:
         outbox_poll_seconds=_float("OUTBOX_POLL_SECONDS", 5),
         outbox_backoff_base_seconds=_float("OUTBOX_BACKOFF_BASE_SECONDS", 1),
         outbox_backoff_max_seconds=_float("OUTBOX_BACKOFF_MAX_SECONDS", 60),
+        # Analytics
+        analytics_database_url=_env("ANALYTICS_DATABASE_URL")
+        or _env("DATABASE_URL", f"sqlite:///{var_dir / 'tickets.sqlite3'}")
+        or "",
+        analytics_salt=_env("ANALYTICS_SALT"),
+        analytics_retention_days=_int("ANALYTICS_RETENTION_DAYS", 400),
+        rabbitmq_url=_rabbitmq_url(),
+        analytics_queue=_env("RABBITMQ_QUEUE", "intake_analytics") or "intake_analytics",
+        event_broker_db_url=_env("EVENT_BROKER_DB_URL", f"sqlite:///{var_dir / 'events.sqlite3'}")
+        or "",
     )
+
+
+def _rabbitmq_url() -> str | None:
+    """The AMQP URL of the RabbitMQ that Rasa's ``pika`` event broker publishes to.
+
+    RABBITMQ_URL, else built from the RABBITMQ_* variables endpoints.production.yml gives Rasa,
+    so the consumer and the Rasa servers cannot be pointed at two different brokers by accident.
+    """
+    explicit = _env("RABBITMQ_URL")
+    if explicit:
+        return explicit
+    host = _env("RABBITMQ_HOST")
+    if not host:
+        return None
+    from urllib.parse import quote
+
+    user = quote(_env("RABBITMQ_USERNAME", "guest") or "", safe="")
+    password = quote(_env("RABBITMQ_PASSWORD", "") or "", safe="")
+    port = _env("RABBITMQ_PORT", "5672")
+    return f"amqp://{user}:{password}@{host}:{port}/"
 
 
 def _tracker_db_url(var_dir: Path) -> str:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts the action server, the Rasa server, the outbox drainer and the staff console; prints
-# where they are. Ctrl-C stops them all. Logs go to var/logs/.
+# Starts the action server, the Rasa server, the outbox drainer, the analytics consumer and the
+# staff console; prints where they are. Ctrl-C stops them all. Logs go to var/logs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Tickets, conversations (trackers), the outbox and logs hold residents' personal data: what
@@ -37,6 +37,15 @@ if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
 fi
 export RASA_AUTH_TOKEN
 
+# Analytics keep conversations as salted hashes (bot/analytics/identity.py): the salt is a
+# secret that must stay the same across restarts, so one is made once and kept in var/ (0600).
+if [ -z "${ANALYTICS_SALT:-}" ]; then
+  [ -s var/analytics_salt ] || "$BIN/python" -c 'import secrets; print(secrets.token_hex(32))' \
+    > var/analytics_salt
+  ANALYTICS_SALT="$(cat var/analytics_salt)"
+fi
+export ANALYTICS_SALT
+
 SANIC_HOST=127.0.0.1 "$BIN/rasa" run actions --port 5055 > var/logs/actions.log 2>&1 &
 pids+=($!)
 "$BIN/rasa" run --enable-api --auth-token="$RASA_AUTH_TOKEN" --interface 127.0.0.1 --port 5005 \
@@ -44,6 +53,9 @@ pids+=($!)
 pids+=($!)
 # Delivers intakes queued while the ticket database was down (var/outbox/), by itself.
 "$BIN/intake" outbox drain > var/logs/outbox.log 2>&1 &
+pids+=($!)
+# Reads Rasa's events (SQL event broker, var/events.sqlite3) into the masked analytic tables.
+"$BIN/intake" analytics consume --source sql > var/logs/analytics.log 2>&1 &
 pids+=($!)
 if "$BIN/python" -c "import bot.console.app" 2>/dev/null; then
   "$BIN/python" -m bot.console > var/logs/console.log 2>&1 &
@@ -60,7 +72,7 @@ The bot is running.
   Rasa HTTP API:      http://127.0.0.1:5005/status?token=\$RASA_AUTH_TOKEN (export it to choose it)
   Action server:      http://127.0.0.1:5055/health
 TXT
-if [ "${#pids[@]}" -gt 3 ]; then  # actions, rasa, outbox drainer, then the console
+if [ "${#pids[@]}" -gt 4 ]; then  # actions, rasa, outbox drainer, analytics, then the console
   wait_for http://127.0.0.1:8080/healthz 30 "Console" && cat <<TXT
   Staff console:      http://127.0.0.1:8080/
   Website chat:       http://127.0.0.1:8080/chat?city=ube

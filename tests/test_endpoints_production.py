@@ -40,6 +40,11 @@ ENV = {
     "REDIS_PORT": "6379",
     "REDIS_LOCK_DB": "1",
     "REDIS_PASSWORD": "",
+    "RABBITMQ_HOST": "mq.internal",
+    "RABBITMQ_PORT": "5672",
+    "RABBITMQ_USERNAME": "rasa",
+    "RABBITMQ_PASSWORD": "mq-secret",
+    "RABBITMQ_QUEUE": "intake_analytics",
 }
 
 

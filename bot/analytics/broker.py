@@ -1,0 +1,82 @@
+"""Rasa's SQL event broker as this project runs it (``endpoints.yml`` names this class).
+
+The embedded default of ``make run`` has no RabbitMQ: Rasa writes each event as JSON into the
+``events`` table of its SQL event broker, and ``intake analytics consume --source sql`` reads
+that table by id. Two differences from ``type: sql``, for the same reasons as
+``bot.trackers.store.PrivateSQLTrackerStore``:
+
+* a relative SQLite ``db`` lives under ``INTAKE_VAR_DIR`` (``var/`` by default) rather than
+  under whatever directory Rasa was started from, so test servers never write into the
+  project's ``var/`` and the consumer finds the file wherever Rasa was started;
+* the engine hides bound parameters in error messages: a failed insert would otherwise print a
+  whole event — the resident's message — into the Rasa log.
+
+Its own file (``events.sqlite3``), never the tracker store's: both Rasa classes name their
+table ``events``. The rows hold raw events (residents' words): the consumer deletes the rows it
+has committed (``bot.analytics.sources.SqlEventSource``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.brokers.sql import SQLEventBroker
+from sqlalchemy.orm import sessionmaker
+
+from bot.settings import load_settings
+
+__all__ = ["PrivateSQLEventBroker", "sqlite_path"]
+
+
+def sqlite_path(db: str, var_dir: Path) -> str:
+    """An absolute SQLite file path; a relative one is taken under ``var_dir``."""
+    path = Path(db)
+    return str(path if path.is_absolute() else var_dir / path)
+
+
+def _wal(dbapi_connection: Any, _record: Any) -> None:
+    """Write-ahead log, synced at checkpoints: Rasa publishes inside the webhook request.
+
+    Rasa's broker commits once per event (a message makes five to ten), each a full fsync in
+    SQLite's default mode. In WAL mode with ``synchronous=NORMAL`` a commit is an append; a
+    power cut (not a crash of Rasa) can lose the last events, which analytics can afford, and
+    the consumer reading while Rasa writes no longer blocks either.
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class PrivateSQLEventBroker(SQLEventBroker):
+    """``SQLEventBroker`` with the var-dir SQLite path and hidden parameters."""
+
+    def __init__(
+        self,
+        dialect: str = "sqlite",
+        host: str | None = None,
+        port: int | None = None,
+        db: str = "events.sqlite3",
+        username: str | None = None,
+        password: str | None = None,
+    ) -> None:
+        if dialect == "sqlite" and not host:
+            db = sqlite_path(db, load_settings().var_dir)
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(dialect, host, port, db, username, password)
+        rasa_engine: sa.engine.Engine = self.engine  # type: ignore[has-type]  # untyped in Rasa
+        url = rasa_engine.url
+        rasa_engine.dispose()
+        sqlite = url.get_backend_name() == "sqlite"
+        connect_args = {"timeout": 30} if sqlite else {}
+        self.engine = sa.create_engine(url, hide_parameters=True, connect_args=connect_args)
+        if sqlite:
+            sa.event.listen(self.engine, "connect", _wal)
+        self.sessionmaker = sessionmaker(bind=self.engine)
+
+    @classmethod
+    async def from_endpoint_config(cls, broker_config: Any, event_loop: Any = None) -> Any:
+        """Rasa builds custom brokers by module path through this (``type: bot.…``)."""
+        return cls(host=broker_config.url, **broker_config.kwargs)
