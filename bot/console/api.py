@@ -56,6 +56,10 @@ def token_required(handler: Handler) -> Handler:
             user = await asyncio.to_thread(request.app[STORE].user_by_api_token, token)
         if user is None:
             return _unauthorized("invalid_token")
+        if not user.sees_tickets:  # analysts: counts only, never a ticket
+            return _error(
+                403, "forbidden", "分析担当は相談票を扱えません / analysts see no tickets"
+            )
         request[API_USER] = user
         return await handler(request)
 

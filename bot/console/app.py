@@ -25,6 +25,7 @@ from bot.console import (
     auth,
     labels,
     views_account,
+    views_analytics,
     views_queue,
     views_review,
     views_ticket,
@@ -136,6 +137,9 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/users", views_users.users_page, name="users")
     r.add_post("/users", views_users.create_user)
     r.add_post("/users/{username}/disable", views_users.disable_user, name="user_disable")
+    r.add_post(
+        "/users/{username}/analytics", views_users.set_analytics_access, name="user_analytics"
+    )
     r.add_get("/api/tickets", api.list_tickets, name="api_tickets")
     r.add_get("/api/tickets/{ref}", api.get_ticket, name="api_ticket")
     r.add_static("/static/", PACKAGE_DIR / "static", name="static")
@@ -181,6 +185,7 @@ def create_app(
     setup_templates(app, app[TIMEZONE])
     setup_routes(app)
     setup_line_contact(app)  # staff write to LINE residents from the ticket page
+    views_analytics.setup(app)  # analysts' report and unmet-need inbox (own routes, engine)
     # aiohttp 3.9 annotates signals for aiosignal<1.4; the callback has the documented shape.
     app.on_response_prepare.append(add_security_headers)  # type: ignore[arg-type]
 

@@ -60,14 +60,32 @@ def _login_url(request: web.Request) -> str:
     return str(request.app.router["login"].url_for().with_query(next=target))
 
 
+# The only console paths an analyst may open (analysts never see a ticket): the analytics
+# pages, their own password, logout. An allow-list, so a ticket page added later is closed
+# to analysts without anyone remembering to close it.
+ANALYST_PATHS = ("/analytics", "/account/password", "/logout")
+
+
+def analyst_may_open(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in ANALYST_PATHS)
+
+
 def login_required(handler: Handler) -> Handler:
-    """Redirect anonymous visitors to the login page; put the user on the request."""
+    """Redirect anonymous visitors to the login page; put the user on the request.
+
+    Analysts are sent from ``/`` (the ticket queue, where every login lands) to the analytics
+    page, and refused (403) anywhere else outside ``ANALYST_PATHS``.
+    """
 
     @functools.wraps(handler)
     async def wrapper(request: web.Request) -> web.StreamResponse:
         user = await current_user(request)
         if user is None:
             raise web.HTTPSeeOther(_login_url(request))
+        if not user.sees_tickets and not analyst_may_open(request.path):
+            if request.path == "/" and request.method == "GET":
+                raise web.HTTPSeeOther("/analytics")
+            raise web.HTTPForbidden(text="分析担当のアカウントでは相談票を扱えません。")
         request[REQUEST_USER] = user
         return await handler(request)
 

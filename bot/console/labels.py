@@ -34,6 +34,7 @@ ROLE_LABELS: Mapping[str, str] = {
     Role.STAFF.value: "窓口職員",
     Role.COORDINATOR.value: "市のコーディネーター",
     Role.ADMIN.value: "管理者",
+    Role.ANALYST.value: "分析担当",
 }
 
 EVENT_LABELS: Mapping[str, str] = {

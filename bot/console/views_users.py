@@ -89,6 +89,36 @@ async def create_user(request: web.Request) -> web.StreamResponse:
 
 
 @admin_required
+async def set_analytics_access(request: web.Request) -> web.StreamResponse:
+    """Grant or withdraw the analytics pages for an account of the admin's own city.
+
+    Takes effect on the account's next request (the user is re-read every time); an
+    analyst's access is their role and cannot be withdrawn here (disable the account).
+    """
+    admin: User = request[REQUEST_USER]
+    store = request.app[STORE]
+    target = await asyncio.to_thread(store.get_user, request.match_info["username"])
+    if target is None or target.city != admin.city:
+        raise web.HTTPNotFound(text="ユーザーが見つかりません。")
+    form = await request.post()
+    allowed = str(form.get("access", "")) == "grant"
+    try:
+        changed = await asyncio.to_thread(store.set_analytics_access, target.username, allowed)
+    except UserError as error:
+        await flash(request, f"変更できませんでした：{error}", "error")
+        raise web.HTTPSeeOther(_users_url(request)) from None
+    log.info(
+        "analytics %s for %s by %s",
+        "granted" if changed.can_view_analytics else "withdrawn",
+        changed.username,
+        admin.username,
+    )
+    state = "使えるようにしました" if changed.can_view_analytics else "使えないようにしました"
+    await flash(request, f"ユーザー {changed.username} が分析画面を{state}。")
+    raise web.HTTPSeeOther(_users_url(request))
+
+
+@admin_required
 async def disable_user(request: web.Request) -> web.StreamResponse:
     admin: User = request[REQUEST_USER]
     store = request.app[STORE]

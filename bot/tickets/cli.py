@@ -77,16 +77,30 @@ def _user_add(args: argparse.Namespace) -> int:
         city=args.city,
         window_id=args.window,
         display_name=args.display_name,
+        can_view_analytics=args.analytics,
     )
     scope = user.window_id or f"{user.city} 全体 / whole city"
-    print(f"ユーザー {user.username} ({user.role.value}, {scope}) を作成しました / user created")
+    extra = ", +analytics" if user.can_view_analytics else ""
+    print(
+        f"ユーザー {user.username} ({user.role.value}, {scope}{extra}) を作成しました"
+        " / user created"
+    )
+    return 0
+
+
+def _user_analytics(args: argparse.Namespace) -> int:
+    user = _store().set_analytics_access(args.name, args.access == "grant")
+    state = "使えます / granted" if user.can_view_analytics else "使えません / withdrawn"
+    print(f"ユーザー {user.username} は分析画面を{state}")
     return 0
 
 
 def _user_list(args: argparse.Namespace) -> int:
     for user in _store().list_users(city=args.city):
         state = "disabled" if user.disabled else "active"
-        print(f"{user.username}\t{user.role.value}\t{user.city}\t{user.window_id or '-'}\t{state}")
+        analytics = "analytics" if user.sees_analytics else "-"
+        line = [user.username, user.role.value, user.city, user.window_id or "-", state, analytics]
+        print("\t".join(line))
     return 0
 
 
@@ -216,10 +230,20 @@ def register(subparsers: Any) -> None:
     add = _sub(user_cmds, "add", "職員を追加 / add a staff user", _user_add)
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
-    add.add_argument("--city", required=True, help="市町村コード / city code, e.g. ube")
+    add.add_argument(
+        "--city", required=True, help="市町村コード、分析担当は all も可 / city code, e.g. ube"
+    )
     add.add_argument("--window", help="窓口ID (staff のみ) / window id, e.g. ube.seikatsu_support")
     add.add_argument("--display-name")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.add_argument(
+        "--analytics",
+        action="store_true",
+        help="分析画面も使えるようにする (analyst 以外) / grant the analytics pages",
+    )
+    access = _sub(user_cmds, "analytics", "分析画面の許可 / analytics access", _user_analytics)
+    access.add_argument("name")
+    access.add_argument("access", choices=["grant", "revoke"])
     listing = _sub(user_cmds, "list", "職員一覧 / list users", _user_list)
     listing.add_argument("--city")
     _sub(user_cmds, "disable", "職員を無効化 / disable a user", _user_disable).add_argument("name")

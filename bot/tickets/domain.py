@@ -39,6 +39,9 @@ class Role(str, Enum):
     STAFF = "staff"  # window staff: tickets routed to their window
     COORDINATOR = "coordinator"  # the whole city
     ADMIN = "admin"  # the whole city, plus user management
+    # Analytics only (masked counts and the unmet-need inbox), one city or ``ALL_CITIES``;
+    # never a ticket. Staff, coordinators and admins see analytics only when granted.
+    ANALYST = "analyst"
 
 
 class Channel(str, Enum):
@@ -82,13 +85,16 @@ BOT_ACTOR = "bot"
 SYSTEM_ACTOR = "system"
 RESERVED_ACTORS = frozenset({BOT_ACTOR, SYSTEM_ACTOR})
 
+# The ``city`` of an analyst who reads every city's analytics (never a real city's code).
+ALL_CITIES = "all"
+
 CITY_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 WINDOW_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}\.[a-z0-9_]+(\.[a-z0-9_]+)*$")
 
 
 def validate_city(city: str) -> str:
     """City codes become part of references and scoping keys, so keep them boring."""
-    if not CITY_CODE_RE.match(city):
+    if not CITY_CODE_RE.match(city) or city == ALL_CITIES:
         raise ValueError(f"不正な市町村コードです / invalid city code: {city!r}")
     return city
 
@@ -322,10 +328,26 @@ class User:
     display_name: str | None = None
     #: Bumped on password change and disable; a console session from an older epoch is dead.
     session_epoch: int = 0
+    #: An admin's grant of the analytics pages to a staff, coordinator or admin account.
+    can_view_analytics: bool = False
 
     @property
     def can_manage_users(self) -> bool:
         return self.role is Role.ADMIN and not self.disabled
+
+    @property
+    def sees_tickets(self) -> bool:
+        """Analysts never see a ticket (nor any resident's contact details)."""
+        return self.role is not Role.ANALYST and not self.disabled
+
+    @property
+    def sees_analytics(self) -> bool:
+        return not self.disabled and (self.role is Role.ANALYST or self.can_view_analytics)
+
+    @property
+    def analytics_city(self) -> str | None:
+        """The one city whose analytics this account reads; None: every city."""
+        return None if self.role is Role.ANALYST and self.city == ALL_CITIES else self.city
 
 
 @dataclass(frozen=True)

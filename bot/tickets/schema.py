@@ -148,6 +148,8 @@ class UserRow(Base):
     disabled_at = Column(UTCDateTime, nullable=True)
     # Bumped by password change and disable: every console session of an older epoch ends.
     session_epoch = Column(Integer, nullable=False, default=0)
+    # An admin's grant of the analytics pages to a non-analyst account (migration 0005).
+    can_view_analytics = Column(Boolean, nullable=False, default=False)
 
 
 class ApiTokenRow(Base):

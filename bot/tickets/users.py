@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.tickets import credentials
 from bot.tickets.domain import (
+    ALL_CITIES,
     RESERVED_ACTORS,
     ApiTokenInfo,
     NewApiToken,
@@ -45,6 +46,7 @@ def user_from_row(row: UserRow) -> User:
         created_at=row.created_at,
         display_name=row.display_name,
         session_epoch=int(row.session_epoch or 0),
+        can_view_analytics=bool(row.can_view_analytics),
     )
 
 
@@ -72,9 +74,13 @@ class UserStore(Database):
         city: str,
         window_id: str | None = None,
         display_name: str | None = None,
+        can_view_analytics: bool = False,
     ) -> User:
         """Add a staff account; staff need a window of their city, other roles must not have one.
 
+        Analysts read analytics only: one city, or every city with ``city="all"`` (no other
+        role may have it: a ticket is always one city's). ``can_view_analytics`` grants the
+        analytics pages to a staff, coordinator or admin account (analysts have them anyway).
         Raises ``WeakPassword`` outside ``credentials.PASSWORD_RULE`` and ``UserError`` otherwise.
         """
         username = normalize_username(username)
@@ -82,7 +88,13 @@ class UserStore(Database):
             raise UserError(f"使えないユーザー名です / invalid or reserved username: {username!r}")
         try:
             role = Role(role)
-            validate_city(city)
+            if not (role is Role.ANALYST and city == ALL_CITIES):
+                validate_city(city)
+            if city == ALL_CITIES and role is not Role.ANALYST:
+                raise ValueError(
+                    "全市町村（all）を担当できるのは分析担当だけです"
+                    " / only analysts may have the city 'all'"
+                )
             if window_id is not None:
                 validate_window(window_id, city)
         except ValueError as error:
@@ -104,6 +116,7 @@ class UserStore(Database):
             disabled=False,
             created_at=self.now(),
             session_epoch=0,
+            can_view_analytics=bool(can_view_analytics) and role is not Role.ANALYST,
         )
         try:
             with self.session() as session, session.begin():
@@ -136,6 +149,15 @@ class UserStore(Database):
             if not row.disabled:
                 row.disabled, row.disabled_at = True, self.now()
                 row.session_epoch = int(row.session_epoch or 0) + 1
+            return user_from_row(row)
+
+    def set_analytics_access(self, username: str, allowed: bool) -> User:
+        """Grant or withdraw the analytics pages (checked on every console request)."""
+        with self.session() as session, session.begin():
+            row = self._require_user(session, username)
+            if row.role == Role.ANALYST.value:
+                raise UserError("分析担当は常に分析画面を使えます / analysts always see analytics")
+            row.can_view_analytics = bool(allowed)
             return user_from_row(row)
 
     def set_password(self, username: str, password: str) -> None:

@@ -78,7 +78,7 @@ def test_token_create_prints_token_once_then_revoke(
 def test_db_upgrade_and_current(cli_env: TicketStore, capsys) -> None:
     assert main(["db", "upgrade"]) == 0  # already at head: no-op
     assert main(["db", "current"]) == 0
-    assert "current=0004 head=0004" in capsys.readouterr().out
+    assert "current=0005 head=0005" in capsys.readouterr().out
 
 
 def test_outbox_flush_delivers_the_queue_once_and_prints_the_references(
