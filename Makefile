@@ -23,7 +23,7 @@ RASA := $(RASA_ENV) $(BIN)/rasa
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml) $(wildcard data/crisis/*.yml) data/rules.yml \
 	data/stories.yml $(wildcard bot/nlu/*.py)
 
-.PHONY: help install train run test lint typecheck pytest validate test-stories eval clean browser
+.PHONY: help install train run test lint typecheck pytest validate test-stories eval clean browser fonts
 
 help:
 	@echo "make run   - set up, train if needed, start the bot, action server and console"
@@ -70,11 +70,18 @@ lint: install
 
 # The website-chat browser test drives Debian's Chromium (Playwright's own browser download
 # is not reachable here); install it once if the machine does not have it.
-browser:
+browser: fonts
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser test"; \
 		apt-get update -qq >/dev/null && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null; }
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The analysts' charts (matplotlib) and the screenshots need a Japanese font: Debian's IPA Gothic.
+fonts:
+	@fc-list :lang=ja 2>/dev/null | grep -q . || { \
+		echo "Installing Debian's Japanese font (fonts-ipafont-gothic) for the charts"; \
+		apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fontconfig fonts-ipafont-gothic >/dev/null; }
 
 pytest: $(MODEL) browser
 	$(BIN)/pytest -q -p no:cacheprovider
@@ -97,7 +104,7 @@ eval: $(MODEL)
 	$(BIN)/intake eval --model $(MODEL) --cases ../shared/eval/sample.yml tests/nlu/dev_cases.yml tests/nlu/dev_classes.yml
 	$(BIN)/intake crisis-eval --model $(MODEL)
 
-run: $(MODEL)
+run: $(MODEL) fonts
 	@scripts/run_all.sh
 
 clean:
