@@ -48,10 +48,11 @@ install: $(VENV)/.installed
 # Trains only when data, config, domain or the NLU components changed (make compares times).
 $(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
 	@mkdir -p var/home var/logs models
-	@echo "Training the model (about 20 minutes on 2 cores from scratch); log: var/logs/train.log"
-	@$(RASA) train --fixed-model-name intake --out models --quiet > var/logs/train.log 2>&1 \
-		|| { tail -n 40 var/logs/train.log; exit 1; }
-	@echo "Model: $(MODEL)"
+	@echo "Training the model (a few minutes on 2 cores); log: var/logs/train.log"
+	@start=$$(date +%s); \
+	$(RASA) train --fixed-model-name intake --out models > var/logs/train.log 2>&1 \
+		|| { tail -n 40 var/logs/train.log; exit 1; }; \
+	echo "Model: $(MODEL), trained in $$(( $$(date +%s) - start )) s (per component: grep 'training component' var/logs/train.log)"
 
 train: $(MODEL)
 
