@@ -76,6 +76,7 @@ FUNNEL_LABELS = {
     "worry_recognised": "困りごとを認識",
     "window_shown": "窓口を案内",
     "handoff_offered": "職員への引き継ぎを提案",
+    "handoff_accepted": "引き継ぎを希望",
     "consent_given": "同意あり",
     "consent_refused": "辞退・取り消し",
     "ticket_created": "受付票を作成",

@@ -22,18 +22,28 @@ from false to true:
   ``action_set_city`` set it when they name windows (``action_request_human`` also sets it
   when it offers the any-attribute window).
 * ``handoff_offered`` — the ``awaiting`` slot set to ``handoff_offer`` (the bot asked "shall
-  a staff member contact you?"): the escalation.
-* ``consent_given`` — ``active_loop`` event for ``intake_form`` (the resident said yes and
-  the intake questions began), or the ``intake_consent`` slot set to ``yes``.
+  a staff member contact you?"). The bot asks it after nearly every answer that names a
+  window in one of the four cities, so it is an *offer*, not yet an escalation.
+* ``handoff_accepted`` — ``active_loop`` event for ``intake_form``: the resident said yes to
+  the offer (or asked for a person) and the intake questions began. This is the escalation:
+  the consultation goes from the bot towards a staff member.
+* ``consent_given`` — the ``intake_consent`` slot set to ``yes`` (the form's last question:
+  may these answers go to the window). The validation action always writes ``yes`` or ``no``
+  there (``bot.intake.validation``), so the slot is the structured signal.
 * ``consent_refused`` — the ``intake_consent`` slot set to ``no``; ``action_cancel_intake``
   ran; or ``action_handle_deny`` answered a ``handoff_offer`` — recognised statelessly by the
   one reply it gives only then (``bot.dialogue.texts.DECLINED_CONTACT``), so the mapping needs
   no memory of the previous ``awaiting`` value and stays correct under redelivery.
 * ``ticket_created`` — a ``ticket_reference`` slot set non-empty (if the actions ever set
-  one), or ``action_submit_intake``'s reply: a ``bot`` text carrying a ticket reference
-  (``UBE-2026-000123``, ``bot.intake.questions.received``) or the "kept, will be forwarded"
-  reply (``bot.intake.questions.QUEUED``: the outbox creates the ticket when the database is
-  back). The failure replies set nothing.
+  one), or ``action_submit_intake``'s reply. The actions set no slot on submit (they reset
+  the intake's slots), so the reply is the only signal: the "received" text
+  (``bot.intake.questions.received``) recognised by its fixed opening followed by a ticket
+  reference (``UBE-2026-000123``), or exactly the "kept, will be forwarded" text
+  (``bot.intake.questions.QUEUED``: the outbox creates the ticket when the database is back).
+  A reference elsewhere in a bot text (a summary echoing what the resident typed) does not
+  count; the failure replies set nothing. ``tests/analytics/test_events.py`` builds these
+  texts from the real functions, so a change of wording fails a test instead of silently
+  stopping the count.
 * ``crisis`` — ``action_crisis_response`` ran, a ``user`` parse with ``crisis.detected``, or
   the ``crisis_detected`` slot set true.
 
@@ -84,6 +94,7 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"
 WORRY_RECOGNISED = "worry_recognised"
 WINDOW_SHOWN = "window_shown"
 HANDOFF_OFFERED = "handoff_offered"
+HANDOFF_ACCEPTED = "handoff_accepted"
 CONSENT_GIVEN = "consent_given"
 CONSENT_REFUSED = "consent_refused"
 TICKET_CREATED = "ticket_created"
@@ -92,6 +103,7 @@ FLAGS = (
     WORRY_RECOGNISED,
     WINDOW_SHOWN,
     HANDOFF_OFFERED,
+    HANDOFF_ACCEPTED,
     CONSENT_GIVEN,
     CONSENT_REFUSED,
     TICKET_CREATED,
@@ -110,9 +122,11 @@ SLOT_CRISIS_DETECTED = "crisis_detected"
 SLOT_CITY = "city"
 SLOT_TICKET_REFERENCE = "ticket_reference"
 
-# A reference anywhere in a bot text (REFERENCE_RE itself is anchored to a whole string).
-_REFERENCE_IN_TEXT = re.compile(
-    r"(?<![A-Za-z0-9_-])" + REFERENCE_RE.pattern.lstrip("^").rstrip("$") + r"(?![0-9])"
+# The submit action's "received" reply: its fixed opening (taken from the real text, so a
+# change of wording moves this with it), then a ticket reference.
+_RECEIVED_OPENING = intake_questions.received("\x00", "", None, None).split("\x00", 1)[0]
+_RECEIVED = re.compile(
+    re.escape(_RECEIVED_OPENING) + REFERENCE_RE.pattern.lstrip("^").rstrip("$") + r"(?![0-9])"
 )
 
 
@@ -129,6 +143,7 @@ class ConversationUpdate:
     flags: frozenset[str] = field(default_factory=frozenset)
     channel: str | None = None  # from user events only
     city: str | None = None  # the ``city`` slot set by this event; None: no change
+    intake: bool | None = None  # the intake form started (True) or ended (False); None: no change
 
 
 def _sender(event: Mapping[str, Any]) -> str:
@@ -248,6 +263,7 @@ def message_row(
     directory: Directory,
     *,
     city: str | None = None,
+    in_intake: bool = False,
 ) -> dict[str, Any] | None:
     """The ``analytic_messages`` values for a ``user`` event; None for any other event.
 
@@ -257,6 +273,10 @@ def message_row(
     after it. Once a city is known the slot wins, as it does in the dialogue: during the
     intake 「益田です」 answers the name question and is a surname, not a city. The raw text
     and the sender id are not in the result.
+
+    ``in_intake``: the intake form was running (the consumer keeps that state): the message
+    answers one of its questions (name, phone, address, age…), so its text is withheld, not
+    masked (a bare answer is exactly what masking can miss), and it is no fallback.
     """
     if event.get("event") != "user":
         return None
@@ -268,6 +288,7 @@ def message_row(
     text = event.get("text")
     text = text if isinstance(text, str) else ""
     payload = text.startswith("/")
+    withheld = payload or in_intake
     row_city = city_code(city) or _named_city(parse)
     categories = _categories(parse)
     crisis, crisis_kind = _crisis(parse)
@@ -284,14 +305,14 @@ def message_row(
         "channel": channel_of(event),
         "city": row_city,
         "categories": categories,
-        "confidences": {} if payload else _confidences(parse),
+        "confidences": {} if withheld else _confidences(parse),
         "crisis": crisis,
         "crisis_kind": crisis_kind,
-        "fallback": None if payload else _fallback(parse),
+        "fallback": None if withheld else _fallback(parse),
         "all_routed": all_routed,
         "unrouted": unrouted,
         "is_payload": payload,
-        "masked_text": None if payload or not text else mask(text),
+        "masked_text": None if withheld or not text else mask(text),
     }
 
 
@@ -319,7 +340,7 @@ def _bot_flags(text: Any) -> set[str]:
         return set()
     if text == dialogue_texts.DECLINED_CONTACT:
         return {CONSENT_REFUSED}
-    if text == intake_questions.QUEUED or _REFERENCE_IN_TEXT.search(text):
+    if text == intake_questions.QUEUED or _RECEIVED.match(text):
         return {TICKET_CREATED}
     return set()
 
@@ -332,6 +353,7 @@ def conversation_update(event: Mapping[str, Any], salt: str | bytes) -> Conversa
     flags: set[str] = set()
     channel: str | None = None
     city: str | None = None
+    intake: bool | None = None
     if kind == "user":
         parse = _parse(event)
         channel = channel_of(event)
@@ -349,8 +371,12 @@ def conversation_update(event: Mapping[str, Any], salt: str | bytes) -> Conversa
             flags.add(CONSENT_REFUSED)
         elif name == ACTION_CRISIS_RESPONSE:
             flags.add(CRISIS)
-    elif kind == "active_loop" and event.get("name") == INTAKE_FORM:
-        flags.add(CONSENT_GIVEN)
+    elif kind == "active_loop":
+        intake = event.get("name") == INTAKE_FORM
+        if intake:
+            flags.add(HANDOFF_ACCEPTED)
+    elif kind in ("restart", "session_started"):
+        intake = False  # Rasa forgets the active form with the rest of the tracker state
     elif kind == "bot":
         flags |= _bot_flags(event.get("text"))
-    return ConversationUpdate(conversation, at, frozenset(flags), channel, city)
+    return ConversationUpdate(conversation, at, frozenset(flags), channel, city, intake)

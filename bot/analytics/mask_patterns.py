@@ -66,8 +66,9 @@ def _working_copy(normalized: str) -> str:
 _EXISTING_TOKEN = re.compile("|".join(re.escape(token) for token in (*TOKENS, WITHHELD)))
 
 # ASCII only on both sides of @: \w would swallow the Japanese words around the address.
+# The domain's ending may be missing: 「hanako.tanaka@gmail」 is still someone's address.
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
     r"(?![A-Za-z0-9\-])"
 )
 _TICKET = re.compile(
@@ -92,6 +93,14 @@ _POSTAL_BARE = re.compile(r"(?<![0-9])(?<![0-9]-)[0-9]{3}-[0-9]{4}(?![0-9])(?!-[
 _PHONE = re.compile(
     r"(?<![0-9])(?<![0-9]-)(?:\+81[- ]?(?:\(0\)[- ]?)?|\(?0)[0-9](?:[-(). ]{0,2}[0-9]){8,9}"
     r"(?![0-9])(?!-[0-9])"
+)
+# The same number written in kanji numerals (〇九〇の一二三四の五六七八), as some residents type
+# it on a phone keyboard's kanji conversion: 0 then 9–10 more digits, with の, ー or a dash
+# between groups. Eleven kanji digits starting with 〇 are nothing else in a message.
+_KANJI_DIGIT = "〇零一二三四五六七八九"
+_PHONE_KANJI = re.compile(
+    rf"(?<![{_KANJI_DIGIT}])[〇零][{_KANJI_DIGIT}](?:[のノー\- ]?[{_KANJI_DIGIT}]){{8,9}}"
+    rf"(?![{_KANJI_DIGIT}])"
 )
 # A short local number (34-1234) only counts as a phone where the resident says it is one.
 _PHONE_LABELLED = re.compile(
@@ -246,6 +255,7 @@ def shape_claims(normalized: NormalizedText) -> Iterator[Claim]:
     phones = [m for m in _PHONE_LABELLED.finditer(work) if _digits(m.group("value")) >= 6]
     yield from _claims(normalized, phones, PHONE, "value")
     yield from _claims(normalized, _PHONE.finditer(work), PHONE)
+    yield from _claims(normalized, _PHONE_KANJI.finditer(work), PHONE)
     yield from _claims(normalized, _BIRTH_CUE_BEFORE.finditer(work), BIRTH_DATE, "value")
     yield from _claims(normalized, _BIRTH_CUE_AFTER.finditer(work), BIRTH_DATE, "value")
     for start, end in _addresses(work):

@@ -14,19 +14,27 @@ The category columns are JSON lists in canonical order; SQL groups by the list a
 (cheap on both SQLite and PostgreSQL's JSONB) and Python splits the few distinct lists into
 categories, so no dialect-specific JSON function is needed.
 
-**Funnel rates** (definitions used by Rasa's analytics, Dialogflow CX and Chatwoot, adapted to
-this bot's flags; the denominators are stated so a city can recompute them in Metabase):
+**Funnel rates** (the names Rasa's analytics, Dialogflow CX and Chatwoot use, adapted to this
+bot's flags; the denominators are stated so a city can recompute them in Metabase). The bot
+offers a staff contact after nearly every answer that names a window, so the *offer*
+(``handoff_offered``) is a funnel step, and the escalation is the resident *accepting* it
+(``handoff_accepted``: the intake questions began):
 
-* containment rate = contained / started, where *contained* is a conversation whose worry got
-  its windows from the bot and that never reached a handoff offer (``window_shown`` and not
-  ``handoff_offered``): the bot's answer was enough, no staff member was needed.
-* escalation (handoff) rate = ``handoff_offered`` / started: conversations the bot proposed
-  to pass to a person.
-* consent rate = ``consent_given`` / ``handoff_offered``; ticket rate = ``ticket_created`` /
-  ``handoff_offered``: how many escalations became an intake at the city.
-* abandonment rate = abandoned / started, where *abandoned* is no ticket, no explicit refusal
-  or cancel (``consent_refused``), and no event for ``ABANDON_AFTER_MINUTES`` before the end of
-  the period (or now, if sooner): the resident left without an outcome.
+* containment rate = contained / started, where *contained* is a conversation that got its
+  windows from the bot and was not passed towards staff (``window_shown`` and neither
+  ``handoff_accepted`` nor ``ticket_created``): the bot's answer was the outcome.
+* escalation (handoff) rate = escalated / started, where *escalated* is ``handoff_accepted``
+  or ``ticket_created``: conversations the resident let the bot pass to a person.
+* offer acceptance rate = ``handoff_accepted`` / ``handoff_offered``; consent rate =
+  ``consent_given`` / ``handoff_offered``; ticket rate = ``ticket_created`` /
+  ``handoff_offered``: how many offers became an intake at the city.
+* abandonment rate = abandoned / started, where *abandoned* is a conversation with no outcome
+  (not contained, no ticket, no explicit refusal or cancel: ``consent_refused``) and no event
+  for ``ABANDON_AFTER_MINUTES`` before the end of the period (or now, if sooner): the
+  resident left before the bot named a window, or in the middle of the intake.
+
+Contained, abandoned and "escalated and ended with a ticket or a refusal" do not overlap; a
+conversation still going (an event in the last 30 minutes) is in none of them yet.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TypeAlias
 
-from sqlalchemy import and_, case, func, not_, select
+from sqlalchemy import and_, case, func, not_, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -70,6 +78,7 @@ STEPS = (
     "worry_recognised",
     "window_shown",
     "handoff_offered",
+    "handoff_accepted",
     "consent_given",
     "consent_refused",
     "ticket_created",
@@ -215,11 +224,13 @@ class Funnel:
     worry_recognised: int
     window_shown: int
     handoff_offered: int
+    handoff_accepted: int
     consent_given: int
     consent_refused: int
     ticket_created: int
     abandoned: int
     contained: int
+    escalated: int
     rates: dict[str, float | None] = field(default_factory=dict)
 
     @property
@@ -246,34 +257,66 @@ def funnel(reader: Reader, scope: Scope, *, now: datetime | None = None) -> Funn
     def n(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
+    contained = and_(
+        c.window_shown.is_(True),
+        not_(c.handoff_accepted.is_(True)),
+        not_(c.ticket_created.is_(True)),
+    )
     statement = select(
         func.count(),
         n(c.worry_recognised.is_(True)),
         n(c.window_shown.is_(True)),
         n(c.handoff_offered.is_(True)),
+        n(c.handoff_accepted.is_(True)),
         n(c.consent_given.is_(True)),
         n(c.consent_refused.is_(True)),
         n(c.ticket_created.is_(True)),
         n(
             and_(
+                not_(contained),
                 not_(c.ticket_created.is_(True)),
                 not_(c.consent_refused.is_(True)),
                 c.last_event_at < cutoff,
             )
         ),
-        n(and_(c.window_shown.is_(True), not_(c.handoff_offered.is_(True)))),
+        n(contained),
+        n(or_(c.handoff_accepted.is_(True), c.ticket_created.is_(True))),
     ).where(*scope.conversations())
     counts = [int(v) for v in reader.execute(statement).one()]
-    started, recognised, shown, offered, given, refused, ticket, abandoned, contained = counts
+    (
+        started,
+        recognised,
+        shown,
+        offered,
+        accepted,
+        given,
+        refused,
+        ticket,
+        abandoned,
+        n_contained,
+        escalated,
+    ) = counts
     rates = {
-        "containment": rate(contained, started),
-        "escalation": rate(offered, started),
+        "containment": rate(n_contained, started),
+        "escalation": rate(escalated, started),
+        "acceptance": rate(accepted, offered),
         "consent": rate(given, offered),
         "ticket": rate(ticket, offered),
         "abandonment": rate(abandoned, started),
     }
     return Funnel(
-        started, recognised, shown, offered, given, refused, ticket, abandoned, contained, rates
+        started,
+        recognised,
+        shown,
+        offered,
+        accepted,
+        given,
+        refused,
+        ticket,
+        abandoned,
+        n_contained,
+        escalated,
+        rates,
     )
 
 

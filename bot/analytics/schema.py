@@ -92,7 +92,11 @@ class MessageRow(AnalyticBase):
       directory's gap categories, sent to the 多機関協働 window); ``[]`` when all routed.
     * ``is_payload`` — TRUE for a button press (Rasa's ``/intent{…}`` payload): it counts for
       categories and the funnel but is not something the resident wrote.
-    * ``masked_text`` — the message after ``bot.analytics.masking.mask``; NULL for a button.
+    * ``masked_text`` — the message after ``bot.analytics.masking.mask``; NULL for a button,
+      and NULL for an answer to the intake's questions (sent while ``intake_form`` runs: a
+      name, a phone number, an address, an age are the whole message there, and a bare
+      「みどり」 or 「〇九〇の…」 is beyond what masking can recognise; such answers are no
+      unmet need either, so their ``fallback`` is NULL too).
     """
 
     __tablename__ = "analytic_messages"
@@ -135,16 +139,23 @@ class ConversationRow(AnalyticBase):
     * ``started_at`` — first event seen (UTC); ``last_event_at`` — latest event seen (UTC).
     * ``worry_recognised`` — at least one worry category recognised.
     * ``window_shown`` — the bot named windows for the worries.
-    * ``handoff_offered`` — the bot offered to pass the consultation to staff (escalation).
-    * ``consent_given`` — the resident said yes: the intake started or its consent was yes.
+    * ``handoff_offered`` — the bot offered to pass the consultation to staff (it does after
+      nearly every answer naming a window in the four cities: an offer, not an escalation).
+    * ``handoff_accepted`` — the resident took it: the intake questions began (escalation).
+    * ``consent_given`` — the resident's answer to the intake's consent question was yes.
     * ``consent_refused`` — the resident said no to the offer or the consent, or cancelled.
     * ``ticket_created`` — the intake was handed to the ticket store (a reference was given,
       or it was kept in the outbox to be created when the database is back).
     * ``crisis`` — a crisis was detected or answered in the conversation.
     * ``message_count`` — resident messages with text (buttons not counted).
+    * ``in_intake`` — not a funnel flag but the conversation's current state: the intake form
+      is running (Rasa's ``active_loop``), so the next messages are withheld answers. Kept
+      here because the question and its answer may arrive in different batches.
 
-    Abandoned (computed by reports, not stored): not ``ticket_created``, not
-    ``consent_refused``, and ``last_event_at`` older than ``ABANDON_AFTER_MINUTES`` (30).
+    Contained and abandoned are computed by reports (``bot.analytics.queries``), not stored:
+    contained = ``window_shown`` and neither ``handoff_accepted`` nor ``ticket_created``;
+    abandoned = not contained, not ``ticket_created``, not ``consent_refused``, and
+    ``last_event_at`` older than ``ABANDON_AFTER_MINUTES`` (30).
     """
 
     __tablename__ = "analytic_conversations"
@@ -158,11 +169,13 @@ class ConversationRow(AnalyticBase):
     worry_recognised = Column(Boolean, nullable=False, default=False)
     window_shown = Column(Boolean, nullable=False, default=False)
     handoff_offered = Column(Boolean, nullable=False, default=False)
+    handoff_accepted = Column(Boolean, nullable=False, default=False)
     consent_given = Column(Boolean, nullable=False, default=False)
     consent_refused = Column(Boolean, nullable=False, default=False)
     ticket_created = Column(Boolean, nullable=False, default=False)
     crisis = Column(Boolean, nullable=False, default=False)
     message_count = Column(Integer, nullable=False, default=0)
+    in_intake = Column(Boolean, nullable=False, default=False)
 
 
 class LabelRow(AnalyticBase):

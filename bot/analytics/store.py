@@ -145,6 +145,7 @@ class AnalyticsStore:
                 started_at=first,
                 last_event_at=first,
                 message_count=0,
+                in_intake=False,
                 **blank,
             )
             .on_conflict_do_nothing(index_elements=["conversation_hash"])
@@ -161,11 +162,13 @@ class AnalyticsStore:
         seen_until: datetime = row["last_event_at"]
         city: str | None = row["city"]
         latest_city: str | None = None
+        in_intake: bool = bool(row["in_intake"])
+        latest_intake: bool | None = None
         flags = {flag for flag in FLAGS if row[flag]}
         channel: str | None = row["channel"]
         messages = []
         for event, change in pending.events:
-            values = message_row(event, self._salt, self._directory, city=city)
+            values = message_row(event, self._salt, self._directory, city=city, in_intake=in_intake)
             if values is not None:
                 messages.append(values)
             flags |= change.flags
@@ -174,6 +177,10 @@ class AnalyticsStore:
                 city = change.city
                 if change.at >= seen_until:
                     latest_city = change.city
+            if change.intake is not None:
+                in_intake = change.intake
+                if change.at >= seen_until:
+                    latest_intake = change.intake
         # Counted, not taken from rowcount: psycopg2's batched executemany does not report it.
         before = self._count(connection, key)
         if messages:
@@ -192,6 +199,7 @@ class AnalyticsStore:
                 channel=channel,
                 city=latest_city or row["city"],
                 message_count=count,
+                in_intake=row["in_intake"] if latest_intake is None else latest_intake,
                 **{flag: flag in flags for flag in FLAGS},
             )
         )

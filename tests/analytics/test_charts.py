@@ -19,7 +19,7 @@ from bot.analytics import charts
 from bot.analytics.queries import CategoryWeek, Combination, FallbackCount, Funnel, UnmetNeed
 
 PNG = b"\x89PNG\r\n\x1a\n"
-FUNNEL = Funnel(100, 80, 70, 30, 20, 10, 18, 25, 40)
+FUNNEL = Funnel(100, 80, 70, 30, 22, 20, 10, 18, 25, 40, 22)
 
 
 def test_the_japanese_font_has_the_glyphs_the_charts_use() -> None:
@@ -61,7 +61,7 @@ def test_every_chart_is_a_png_without_missing_glyphs() -> None:
 
 
 def test_empty_data_still_gives_a_chart_that_says_so() -> None:
-    empty = Funnel(0, 0, 0, 0, 0, 0, 0, 0, 0)
+    empty = Funnel(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     images = [
         charts.weekly_chart([], "空"),
         charts.combinations_chart([], "空"),

@@ -17,6 +17,7 @@ from bot.analytics.events import (
     CONSENT_GIVEN,
     CONSENT_REFUSED,
     CRISIS,
+    HANDOFF_ACCEPTED,
     HANDOFF_OFFERED,
     TICKET_CREATED,
     WINDOW_SHOWN,
@@ -29,6 +30,8 @@ from bot.analytics.identity import conversation_hash
 from bot.dialogue import texts as dialogue_texts
 from bot.directory import default_directory
 from bot.intake import questions
+from bot.intake.outcome import replies_for
+from bot.tickets import SubmissionResult
 
 SALT = "test-salt-0123456789abcdef"
 LINE_SENDER = "U" + "0123456789abcdef" * 2
@@ -260,6 +263,7 @@ def test_funnel_of_a_conversation_that_ends_in_a_ticket() -> None:
         WORRY_RECOGNISED,
         WINDOW_SHOWN,
         HANDOFF_OFFERED,
+        HANDOFF_ACCEPTED,
         CONSENT_GIVEN,
         TICKET_CREATED,
     }
@@ -284,6 +288,61 @@ def test_queued_intake_counts_as_a_ticket_and_failures_do_not() -> None:
     assert _flags([slot("ticket_reference", "FUJI-2026-000001")]) == {TICKET_CREATED}
 
 
+@pytest.mark.parametrize(
+    "reference, method, response_time",
+    [
+        ("UBE-2026-000123", "電話", "3日以内"),
+        ("MASUDA-2026-000001", None, None),
+        ("KURUME-2027-1234567", "窓口に行く", None),
+        ("FUJI-2026-000042", "LINE", "翌営業日"),
+    ],
+)
+def test_ticket_reply_is_recognised_from_the_real_submit_texts(
+    reference: str, method: str | None, response_time: str | None
+) -> None:
+    """The texts the submit action really sends (``bot.intake.outcome.replies_for``), built
+    from ``bot.intake.questions``: if their wording changes so that analytics would stop
+    recognising them, this fails instead of the ticket count silently dropping to zero."""
+    city = DIRECTORY.city("ube")
+    assert city is not None
+    windows = list(city.windows)[:1]
+    (created,) = replies_for(SubmissionResult("created", reference), windows, method)
+    assert created == questions.received(
+        reference, windows[0].name, method, windows[0].response_time
+    )
+    assert _flags([bot(created)]) == {TICKET_CREATED}
+    assert _flags([bot(questions.received(reference, "窓口", method, response_time))]) == {
+        TICKET_CREATED
+    }
+    (queued,) = replies_for(SubmissionResult("queued"), windows, method)
+    assert _flags([bot(queued)]) == {TICKET_CREATED}
+    for failed in ("failed", "not_built", "not_saved"):
+        result = SubmissionResult("failed") if failed == "failed" else failed
+        assert [_flags([bot(text)]) for text in replies_for(result, windows, method)] == [set()]
+
+
+def test_a_reference_echoed_in_another_bot_text_is_not_a_ticket() -> None:
+    """The summary to confirm repeats what the resident typed; a reference in it (「前の相談
+    UBE-2026-000123 の続きです」) is not this conversation's ticket."""
+    echoed = "この内容で送ります。\n・困りごと: 前の相談 UBE-2026-000123 の続きです"
+    assert _flags([bot(echoed)]) == set()
+    assert _flags([bot("UBE-2026-000123")]) == set()
+
+
+def test_consent_comes_from_the_consent_slot_not_from_the_form_starting() -> None:
+    """The intake form starts with the questions and asks for consent last: starting it is
+    the resident accepting the offer (the escalation), not consent; a resident who accepts
+    and then says no to the consent question has refused, never consented."""
+    form = {"event": "active_loop", "sender_id": LINE_SENDER,
+            "timestamp": ts("2026-04-08T10:02:01+09:00"), "name": "intake_form"}  # fmt: skip
+    assert _flags([form]) == {HANDOFF_ACCEPTED}
+    assert _flags([form, slot("intake_consent", "no")]) == {HANDOFF_ACCEPTED, CONSENT_REFUSED}
+    assert _flags([slot("intake_consent", "yes")]) == {CONSENT_GIVEN}
+    # The raw answer the form's from_text mapping writes before validation is not a decision.
+    assert _flags([slot("intake_consent", "はい、いいです")]) == set()
+    assert _flags([slot("intake_consent", None)]) == set()
+
+
 def test_crisis_action_and_slot() -> None:
     assert _flags([action("action_crisis_response")]) == {CRISIS}
     assert _flags([slot("crisis_detected", True)]) == {CRISIS}
@@ -295,3 +354,13 @@ def test_malformed_events_are_refused() -> None:
         conversation_update({"event": "user", "timestamp": 1.0}, SALT)
     with pytest.raises(MalformedEvent):
         conversation_update({"event": "user", "sender_id": "a"}, SALT)
+
+
+def test_an_answer_inside_the_intake_form_keeps_no_text() -> None:
+    """During the intake the message is an answer about the resident: no text, no fallback
+    (the consumer passes ``in_intake`` from the conversation's state)."""
+    answer = user("みどり", intent="nlu_fallback", confidence=0.3)
+    values = message_row(answer, SALT, DIRECTORY, city="ube", in_intake=True)
+    assert values is not None
+    assert (values["masked_text"], values["fallback"], values["is_payload"]) == (None, None, False)
+    assert row(answer, city="ube")["masked_text"] == "みどり"  # outside the form: stored

@@ -32,6 +32,15 @@ from bot.analytics.masking import (
 # 博多/久留米 (〜ばってん, 〜とです), 静岡 (〜ら); several items per message; family members
 # writing about someone else.
 MESSAGES: list[tuple[str, str]] = [
+    ("メールは hanako.tanaka@gmail でお願いします", "メールは 〔メール〕 でお願いします"),
+    (
+        "けいたいは〇九〇の一二三四の五六七八です。夜なら出られます",
+        "けいたいは〔電話〕です。夜なら出られます",
+    ),
+    (
+        "家の電話は〇八三六ー二一ー一二三四、平成二〇年から住んどります",
+        "家の電話は〔電話〕、平成二〇年から住んどります",
+    ),
     (
         "母の年金だけで暮らしとります。電話は０８３６ー２１ー１２３４です。",
         "母の年金だけで暮らしとります。電話は〔電話〕です。",

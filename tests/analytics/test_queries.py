@@ -64,6 +64,7 @@ class Spec:
     payload: bool  # a category button pressed after the first message
     window: bool
     handoff: bool
+    accepted: bool  # the intake form started (the resident took the offer)
     consent: bool
     refused: bool
     ticket: bool
@@ -80,7 +81,8 @@ def spec(i: int, day: date | None = None) -> Spec:
         reason = "low_confidence"
     worried = bool(messages[0])
     handoff = worried and i % 3 == 0
-    consent = handoff and i % 2 == 0
+    accepted = handoff and i % 9 != 3  # some offers are left unanswered
+    consent = accepted and i % 2 == 0
     start_day = day or FIRST_DAY + timedelta(days=group % 21)
     return Spec(
         index=i,
@@ -92,8 +94,9 @@ def spec(i: int, day: date | None = None) -> Spec:
         payload=worried and i % 5 == 0,
         window=worried,
         handoff=handoff,
+        accepted=accepted,
         consent=consent,
-        refused=handoff and not consent,
+        refused=accepted and not consent,
         ticket=consent,
     )
 
@@ -152,6 +155,8 @@ def events(s: Spec) -> list[dict[str, Any]]:
         slots.append(("routed_windows", ["w1"]))
     if s.handoff:
         slots.append(("awaiting", "handoff_offer"))
+    if s.accepted:
+        slots.append(("active_loop", "intake_form"))
     if s.consent:
         slots.append(("intake_consent", "yes"))
     if s.refused:
@@ -159,15 +164,12 @@ def events(s: Spec) -> list[dict[str, Any]]:
     if s.ticket:
         slots.append(("ticket_reference", "UBE-2026-000001"))
     for n, (name, value) in enumerate(slots):
-        out.append(
-            {
-                "event": "slot",
-                "sender_id": sender,
-                "timestamp": later + 10 * (n + 1),
-                "name": name,
-                "value": value,
-            }
-        )
+        event: dict[str, Any] = {"sender_id": sender, "timestamp": later + 10 * (n + 1)}
+        if name == "active_loop":
+            event |= {"event": "active_loop", "name": value}
+        else:
+            event |= {"event": "slot", "name": name, "value": value}
+        out.append(event)
     return out
 
 
@@ -246,30 +248,40 @@ def test_funnel_counts_and_rates(seeded: AnalyticsStore, city: str | None) -> No
         result = funnel(session, Scope(city, SINCE, UNTIL), now=NOW)
     started = len(chosen)
     offered = sum(s.handoff for s in chosen)
-    contained = sum(s.window and not s.handoff for s in chosen)
-    abandoned = sum(not s.ticket and not s.refused for s in chosen)
+    accepted = sum(s.accepted for s in chosen)
+    contained = sum(s.window and not s.accepted and not s.ticket for s in chosen)
+    abandoned = sum(
+        not (s.window and not s.accepted and not s.ticket) and not s.ticket and not s.refused
+        for s in chosen
+    )
+    assert offered - accepted > 0 and abandoned > 0 and contained > 0  # every case occurs
     assert result.steps == [
         ("started", started),
         ("worry_recognised", sum(bool(s.messages[0]) for s in chosen)),
         ("window_shown", sum(s.window for s in chosen)),
         ("handoff_offered", offered),
+        ("handoff_accepted", accepted),
         ("consent_given", sum(s.consent for s in chosen)),
         ("consent_refused", sum(s.refused for s in chosen)),
         ("ticket_created", sum(s.ticket for s in chosen)),
         ("abandoned", abandoned),
     ]
     assert result.contained == contained
+    assert result.escalated == accepted
     assert result.rates["containment"] == pytest.approx(contained / started)
-    assert result.rates["escalation"] == pytest.approx(offered / started)
+    assert result.rates["escalation"] == pytest.approx(accepted / started)
+    assert result.rates["acceptance"] == pytest.approx(accepted / offered)
     assert result.rates["ticket"] == pytest.approx(sum(s.ticket for s in chosen) / offered)
     assert result.rates["abandonment"] == pytest.approx(abandoned / started)
+    # Contained, abandoned and escalated-with-an-outcome never overlap.
+    assert contained + abandoned + sum(s.ticket or s.refused for s in chosen) == started
     if city is None:
         assert started == 240  # the 8 March conversations are outside the period
 
 
 def test_abandonment_waits_for_the_idle_time(seeded: AnalyticsStore) -> None:
     """A report run while the last conversations are still going does not call them abandoned."""
-    last = max(s.start for s in specs())
+    last = max(s.start for s in specs() if SINCE <= s.start.date() <= UNTIL and not s.window)
     with seeded.session() as session:
         early = funnel(session, Scope(None, SINCE, UNTIL), now=last.astimezone(timezone.utc))
         late = funnel(session, Scope(None, SINCE, UNTIL), now=NOW)

@@ -66,7 +66,7 @@ def test_upgrade_down_and_up_again(empty_url: str) -> None:
     assert _tables(empty_url) == set(TABLE_NAMES) | {VERSION_TABLE}
     expected = {f"analytic_{name}" for name in ("messages", "conversations", "labels", "offsets")}
     assert expected == TABLE_NAMES
-    assert current_revision(empty_url) == head_revision() == "0001"
+    assert current_revision(empty_url) == head_revision() == "0002"
     upgrade_analytics(empty_url)  # a second upgrade at start-up is a no-op
     downgrade_analytics(empty_url)
     assert _tables(empty_url) == {VERSION_TABLE}
@@ -161,6 +161,7 @@ def _counts(analytics: AnalyticsStore) -> dict[str, Any]:
                     r.worry_recognised,
                     r.window_shown,
                     r.handoff_offered,
+                    r.handoff_accepted,
                     r.consent_given,
                     r.consent_refused,
                     r.ticket_created,
@@ -194,12 +195,13 @@ def test_replaying_a_batch_changes_nothing(store: AnalyticsStore) -> None:
         msgs = session.execute(select(MessageRow).order_by(MessageRow.occurred_at)).scalars().all()
     a = next(r for r in convs.values() if r.ticket_created)
     assert (a.city, a.channel, a.message_count) == ("ube", "web", 1)  # the button is not text
-    assert (a.worry_recognised, a.window_shown, a.handoff_offered, a.consent_given) == (
+    assert (a.worry_recognised, a.window_shown, a.handoff_offered, a.handoff_accepted) == (
         True,
         True,
         True,
         True,
     )
+    assert a.consent_given is False  # the form started; no consent answer in this batch
     assert a.last_event_at == datetime(2026, 4, 8, 1, 9, tzinfo=timezone.utc)
     b = next(r for r in convs.values() if r.consent_refused)
     assert (b.handoff_offered, b.ticket_created, b.worry_recognised) == (True, False, False)
@@ -224,3 +226,32 @@ def test_flags_never_turn_off_and_an_old_city_is_not_restored(store: AnalyticsSt
     assert (row.city, row.handoff_offered) == ("fuji", True)
     assert row.started_at == datetime(2026, 4, 8, 1, 10, tzinfo=timezone.utc)
     assert row.last_event_at == datetime(2026, 4, 8, 1, 20, tzinfo=timezone.utc)
+
+
+def test_answers_to_the_intake_questions_are_withheld_across_batches(
+    store: AnalyticsStore,
+) -> None:
+    """While the intake form runs, a message is an answer about the resident (a name, a phone
+    number in kanji numerals): its text is not stored, not even masked, and it never reaches
+    the unmet-need inbox as a fallback. The question and the answer may come in different
+    batches, so the state is kept with the conversation; after the form ends, text is stored
+    again."""
+    a = SENDERS[0]
+    form = {"event": "active_loop", "sender_id": a, "timestamp": _t(1), "name": "intake_form"}
+    done = {"event": "active_loop", "sender_id": a, "timestamp": _t(5), "name": None}
+    store.record([_user(a, 0, "借金が返せません"), form])
+    store.record([_user(a, 2, "みどり", intent="nlu_fallback")])
+    store.record([_user(a, 3, "〇九〇の一二三四の五六七八", intent="nlu_fallback"), done])
+    store.record([_user(a, 6, "ほかに家賃のことも", intent="nlu_fallback")])
+    with store.session() as session:
+        rows = session.execute(select(MessageRow).order_by(MessageRow.occurred_at)).scalars()
+        found = [(m.masked_text, m.fallback) for m in rows]
+        conversation = session.execute(select(ConversationRow)).scalar_one()
+    assert found == [
+        ("借金が返せません", None),
+        (None, None),
+        (None, None),
+        ("ほかに家賃のことも", "nlu_fallback"),
+    ]
+    assert conversation.handoff_accepted and not conversation.in_intake
+    assert conversation.message_count == 4  # withheld answers still count as messages
