@@ -139,6 +139,23 @@ class CrisisAssessment:
         }
 
 
+# Who someone is, and the small words around it: the whole answer to the intake's "whose
+# worry is it?" (「じぶん」「母です」). The model has met 自分 in 「自分を傷つけたい」, and alone
+# such a word reads to it as self-harm; with nothing else said, the model is not asked (rules
+# still are).
+_ONLY_WHO = re.compile(
+    r"(?:ジブン|自分|ワタシ|ワタクシ|私|アタシ|ボク|僕|オレ|俺|ウチ|本人|ホンニン|家族|カゾク|"
+    r"母|父|ハハ|チチ|息子|ムスコ|娘|ムスメ|夫|オット|妻|ツマ|子ドモ|子供|コドモ|知人|チジン|"
+    r"近所|キンジョ|友人|友達|トモダチ|デス|ダ|ヨ|ネ|サン|チャン|クン|ノコト|ノ|ガ|ハ|デ|ト)+"
+)
+
+
+def says_only_who(text: str) -> bool:
+    """True when the message names a person and nothing else (「じぶん」「自分です」「母」)."""
+    words = re.sub(r"[\W_]+", "", fold_for_matching(text))
+    return bool(words) and _ONLY_WHO.fullmatch(words) is not None
+
+
 def assess(
     text: str,
     rule_matches: Sequence[CrisisMatch],
@@ -150,6 +167,8 @@ def assess(
     kinds: set[str] = {match.kind for match in rule_matches}
     sources: list[str] = ["rule"] if kinds else []
     confidence = 1.0 if kinds else 0.0
+    if prediction is not None and not kinds and says_only_who(text):
+        prediction = None  # 「じぶん」 answers a question; it tells of no danger
     if prediction is not None:
         confidence = max(confidence, prediction.danger)
         if prediction.danger >= threshold:

@@ -6,6 +6,8 @@ rule of the decision is pinned down without training a model.
 
 from __future__ import annotations
 
+import pytest
+
 from bot.nlu.crisis_detection import PRIORITY, assess
 from bot.nlu.crisis_model import CrisisPrediction
 from bot.nlu.crisis_rules import find_crises
@@ -101,3 +103,17 @@ def test_a_victim_naming_her_own_partner_is_about_herself_whatever_the_model_lea
     for text in others:
         decision = assess(text, find_crises(text), prediction(0.9, "abuse", about_other=0.8))
         assert decision.about == "other", text
+
+
+@pytest.mark.parametrize("text", ["じぶん", "自分", "ｼﾞﾌﾞﾝ", "自分です", "母です", "息子のこと"])
+def test_naming_a_person_alone_is_never_a_crisis_from_the_model(text: str) -> None:
+    """「じぶん」 answers the intake's "whose worry is it?": the model once read it as self-harm
+    (it knows 自分 from 「自分を傷つけたい」) and the resident got the self-harm lines."""
+    decision = assess(text, find_crises(text), prediction(0.95, "self_harm"))
+    assert not decision.detected
+
+
+@pytest.mark.parametrize("text", ["もう死ぬ", "明日死ぬ", "じぶんを傷つけたい"])
+def test_short_messages_that_say_more_than_who_still_reach_the_model(text: str) -> None:
+    decision = assess(text, find_crises(text), prediction(0.95, "suicide"))
+    assert decision.detected
