@@ -24,6 +24,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -125,6 +126,7 @@ class CityEntityExtractor(_StatelessComponent, EntityExtractorMixin):
             text = message.get(TEXT) or ""
             entity = self._city_entity(message, text)
             if entity is None:
+                _no_city_no_inform_city(message)
                 continue
             entities = [
                 e for e in message.get(ENTITIES, []) if e.get(ENTITY_ATTRIBUTE_TYPE) != CITY_ENTITY
@@ -170,6 +172,22 @@ class CityEntityExtractor(_StatelessComponent, EntityExtractorMixin):
             PREDICTED_CONFIDENCE_KEY: 1.0,
             EXTRACTOR: CityEntityExtractor.__name__,
         }
+
+
+def _no_city_no_inform_city(message: Message) -> None:
+    """The model's 「市の答え」 without any city the rules can read is a guess, not an answer.
+
+    DIET puts text it has no features for (「😭」「🙏」「asdf」) on ``inform_city`` at just over
+    the fallback threshold; the resident was then asked to choose their city again. Without a
+    city there is nothing to inform: ask what is wrong instead (``nlu_fallback``).
+    """
+    if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != INFORM_CITY_INTENT:
+        return
+    message.set(
+        INTENT,
+        {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 0.0},
+        add_to_output=True,
+    )
 
 
 def apply_stop_request(message: Message) -> None:

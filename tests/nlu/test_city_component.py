@@ -64,3 +64,30 @@ def test_a_district_or_trailing_name_gives_the_city_and_keeps_the_worry(
     assert message.get("intent")["name"] == "share_worry"
     [entity] = message.get("entities")
     assert (entity["value"], text[entity["start"] : entity["end"]]) == (city, surface)
+
+
+def _parsed(text: str, intent: str):
+    from rasa.shared.nlu.training_data.message import Message
+
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": 0.51})
+    return message
+
+
+@pytest.mark.parametrize("text", ["😭", "🙏", "ｈｓｊｋｌ", "asdf"])
+def test_a_city_answer_without_a_city_becomes_a_clarifying_question(text: str) -> None:
+    """DIET put emoji and keyboard mash on inform_city; a crying resident was asked to choose
+    their city again. With no city in the text the rule layer makes it nlu_fallback."""
+    from bot.nlu.components import CityEntityExtractor
+
+    message = _parsed(text, "inform_city")
+    CityEntityExtractor({}).process([message])
+    assert message.get("intent")["name"] == "nlu_fallback"
+
+
+def test_a_city_answer_with_a_city_stays_a_city_answer() -> None:
+    from bot.nlu.components import CityEntityExtractor
+
+    message = _parsed("うべです", "inform_city")
+    CityEntityExtractor({}).process([message])
+    assert message.get("intent")["name"] == "inform_city"
