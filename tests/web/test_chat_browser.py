@@ -456,3 +456,44 @@ def test_compound_worry_answer_fits_a_phone_screen(servers: Servers) -> None:
             page.screenshot(path=str(SCREENSHOTS / "compound-other-windows.png"))
         finally:
             browser.close()
+
+
+def test_every_phone_number_shown_in_fuji_is_tap_to_call(servers: Servers) -> None:
+    """富士市's sources print 「55-2757」 and 「0545(62)7520」: the resident must still be able to
+    tap every number the bot shows (first answer, 「ほかの窓口」, 119 in a crisis) to call it."""
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    phone_like = re.compile(r"(?<![\d〒])\d{2,5}[-(（]\d{1,4}[-)）]?\d{3,6}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = browser.new_context(viewport=PHONE, locale="ja-JP", device_scale_factor=1)
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(f"{servers.chat_url}/chat?city=fuji")
+            expect(page.locator("#log")).to_contain_text("富士市ですね。")
+            page.get_by_label("メッセージ").fill(COMPOUND_WORRY)
+            page.get_by_label("メッセージ").press("Enter")
+            others = page.locator("#replies").get_by_role("button", name="ほかの窓口")
+            expect(others).to_be_visible()
+            others.click()
+            expect(page.locator("#log")).to_contain_text("ほかにも、こちらで相談できます。")
+            shown = [n for text in log_texts(page, ".msg-bot") for n in phone_like.findall(text)]
+            links = page.locator(".msg-bot a[href^='tel:']")
+            tappable = {links.nth(i).inner_text() for i in range(links.count())}
+            assert shown, "the answers show phone numbers"
+            assert [n for n in shown if n not in tappable] == []
+            for i in range(links.count()):
+                href = links.nth(i).get_attribute("href") or ""
+                assert re.fullmatch(r"tel:(0\d{9,10}|%23\d{4}|110|119|189)", href), href
+
+            # The emergency numbers in the crisis answer are one tap away too.
+            page.get_by_label("メッセージ").fill("もう死にたい")
+            page.get_by_label("メッセージ").press("Enter")
+            expect(page.locator(".msg-bot a[href='tel:119']").last).to_be_visible()
+        finally:
+            browser.close()

@@ -122,7 +122,9 @@
   /* ---------- rendering ---------- */
 
   // https links and Japanese phone numbers in the bot's text become links (built as elements).
-  var LINK_PATTERN = /(https:\/\/[^\s「」（）()<>]+)|((?:0\d{1,4}-\d{1,4}-\d{3,4})|(?:0\d{2,3}-\d{6})|(?:#\d{4}))/g;
+  // 110, 119 and 189 (the emergency and child-abuse numbers) only where they stand alone before
+  // （警察）/（救急）, a space or punctuation, never inside another number.
+  var LINK_PATTERN = /(https:\/\/[^\s「」（）()<>]+)|((?:0\d{1,4}-\d{1,4}-\d{3,4})|(?:0\d{2,3}-\d{6})|(?:#\d{4})|(?:(?<![\d\-#])(?:110|119|189)(?=[（(\s、。番]|$)))/g;
 
   function appendLinkified(parent, text) {
     var last = 0;
