@@ -140,7 +140,13 @@ def on_more_detail(state: ConversationState, directory: Directory) -> Turn:
     return _with_offer(state, [Reply(text)], more)
 
 
-def _entry(window: Window, state: ConversationState, route: Route | None, city: City | None) -> str:
+def _entry(
+    window: Window,
+    state: ConversationState,
+    route: Route | None,
+    city: City | None,
+    lead: Window | None = None,
+) -> str:
     labels = [
         category_label(c)
         for c in state.worries
@@ -149,7 +155,8 @@ def _entry(window: Window, state: ConversationState, route: Route | None, city: 
     head = f"【{'・'.join(labels)}】" if labels else ""
     if not labels and window.any_attribute:
         head = texts.ANY_WORRY_HEAD + "\n"
-    return "\n".join([f"{head}「{window.name}」", *describe_window_contact(window, city)])
+    shown = lead.id if lead is not None and lead.contacts_of("phone") else None
+    return "\n".join([f"{head}「{window.name}」", *describe_window_contact(window, city, shown)])
 
 
 def on_other_windows(state: ConversationState, directory: Directory) -> Turn:
@@ -161,7 +168,7 @@ def on_other_windows(state: ConversationState, directory: Directory) -> Turn:
     if not others:
         return _with_offer(state, [Reply(texts.NO_OTHER_WINDOWS)], texts.MORE_DETAIL_BUTTON)
     route = _route_of(state, directory) if state.worries else None
-    entries = [_entry(w, state, route, directory.city_of(w)) for w in others]
+    entries = [_entry(w, state, route, directory.city_of(w), lead) for w in others]
     size = -(-len(entries) // _MAX_MESSAGES)
     chunks = ["\n\n".join(entries[i : i + size]) for i in range(0, len(entries), size)]
     chunks[0] = f"{texts.OTHER_WINDOWS_HEAD}\n{chunks[0]}"

@@ -152,8 +152,14 @@ def describe_window_brief(
     return [_contact_line(c) for c in (phones[0], *window.contacts_of("hours")[:1])]
 
 
-def describe_window_contact(window: Window, city: City | None = None) -> list[str]:
-    """The window's first sourced phone (else its page), for a list of several windows."""
+def describe_window_contact(
+    window: Window, city: City | None = None, shown_above: str | None = None
+) -> list[str]:
+    """The window's first sourced phone (else its page), for a list of several windows.
+
+    ``shown_above`` is the id of a window the resident already has on the screen with its
+    phone (the first answer's): pointed back to, its number is not printed a second time.
+    """
     if city is None or city.is_generic:
         return ["電話番号は、お住まいの市区町村の役所でおたずねください。"]
     phones = window.contacts_of("phone")
@@ -167,6 +173,11 @@ def describe_window_contact(window: Window, city: City | None = None) -> list[st
     coordinator = city.compound_window
     coordinator_phone = next(iter(coordinator.contacts_of("phone")), None)
     if coordinator.id != window.id and coordinator_phone is not None:
+        if coordinator.id == shown_above:
+            return [
+                "電話番号は、まだ確認できていません。",
+                f"上の「{coordinator.name}」でも相談できます。",
+            ]
         return [
             "電話番号は、まだ確認できていません。",
             f"「{coordinator.name}」でも相談できます。",

@@ -149,3 +149,14 @@ def test_more_detail_offers_a_staff_contact_once(city: str, worries: tuple[str, 
     detail = on_more_detail(first.state, DIRECTORY)
     said = "\n".join(r.text for r in detail.replies)
     assert said.count("職員から") == 1, said
+
+
+def test_other_windows_point_back_to_the_first_window_instead_of_repeating_its_number() -> None:
+    """富士市, care + job + debt: 地域包括 has no sourced phone and its way in is 福祉総務課,
+    which the first answer already showed with its number; it was printed again."""
+    first = on_worry(ConversationState(city="fuji"), ["debt", "income", "elderly_care"], DIRECTORY)
+    lead_phone = "0545-55-2757"
+    assert lead_phone in "\n".join(r.text for r in first.replies)
+    others = "\n".join(r.text for r in on_other_windows(first.state, DIRECTORY).replies)
+    assert lead_phone not in others
+    assert "上の「福祉総務課" in others
