@@ -44,6 +44,30 @@ def _state(hours: str, day: str) -> str:
     return "unknown"
 
 
+# The end of a range: 「8時30分〜17時15分」 or 「9:00〜17:15」.
+_CLOSING = re.compile(r"[〜～~\-－]\s*(\d{1,2})(?:時(?:(\d{1,2})分)?|:(\d{2}))")
+
+
+def closing_time(hours: str) -> str | None:
+    """「17時15分」 from a sourced hours text, when it states one end of day plainly."""
+    if _ALWAYS.search(hours):
+        return None
+    ends = {
+        f"{int(h)}時" + (f"{int(m)}分" if (m := m1 or m2) and int(m) else "")
+        for h, m1, m2 in _CLOSING.findall(hours)
+    }
+    return ends.pop() if len(ends) == 1 else None
+
+
+def _closing_line(hours_texts: Sequence[str]) -> str | None:
+    if hours_texts and all(_ALWAYS.search(text) for text in hours_texts):
+        return "24時間受け付けています。"
+    ends = {closing_time(text) for text in hours_texts}
+    if len(ends) == 1 and None not in ends:
+        return f"受付は{ends.pop()}までです。"
+    return None
+
+
 def day_lines(hours_texts: Sequence[str], days: Sequence[str]) -> tuple[list[str], bool]:
     """One plain line per asked day, and whether any day stayed unknown.
 
@@ -51,6 +75,10 @@ def day_lines(hours_texts: Sequence[str], days: Sequence[str]) -> tuple[list[str
     """
     lines: list[str] = []
     unknown = False
+    if "closing" in days:
+        closing = _closing_line(hours_texts)
+        if closing is not None:
+            lines.append(closing)
     for day in (d for d in DAYS if d in days):
         states = {_state(text, day) for text in hours_texts} or {"unknown"}
         name = _DAY_NAMES[day]

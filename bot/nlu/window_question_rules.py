@@ -100,13 +100,18 @@ _DAYS = {
     "saturday": re.compile(r"土曜|どよう|土日|どにち|週末|しゅうまつ"),
     "sunday": re.compile(r"日曜|にちよう|土日|どにち|週末|しゅうまつ"),
     "holiday": re.compile(r"祝日|しゅくじつ|祭日|さいじつ|休日|きゅうじつ|祝祭日|連休|れんきゅう"),
+    # Not a day: 「何時まで？」 asks when the window closes, answered with that time first.
+    "closing": re.compile(
+        r"(?:何時|なんじ|いつ)(?:ごろ|頃|くらい|ぐらい)?まで|(?:何時|なんじ)に(?:閉|しま|終|おわ)"
+    ),
 }
 
 
 @dataclass(frozen=True)
 class WindowQuestion:
     """The facets a message asks about, whether it points at the window just shown, and the
-    days it names (saturday, sunday, holiday) when it asks about hours."""
+    days it names (saturday, sunday, holiday, or closing for 「何時まで」) when it asks about
+    hours."""
 
     facets: tuple[str, ...]
     refers_to_window: bool

@@ -39,3 +39,26 @@ def test_a_day_the_source_does_not_settle_is_not_guessed() -> None:
 def test_sites_that_disagree_leave_the_day_unknown() -> None:
     lines, unknown = day_lines(["24時間", "月〜金 9時〜16時"], ["saturday"])
     assert unknown and "まだ確認できていません" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("hours", "said"),
+    [
+        ("月〜金 9:00〜17:15", "受付は17時15分までです。"),
+        ("月〜金 9時〜16時", "受付は16時までです。"),
+        (WEEKDAYS_WITH_HOLIDAYS, "受付は17時15分までです。"),
+        ("365日24時間", "24時間受け付けています。"),
+    ],
+)
+def test_until_when_is_answered_with_the_closing_time_first(hours: str, said: str) -> None:
+    """「何時まで？」 used to get the whole hours line back; the closing time comes first now."""
+    lines, unknown = day_lines([hours], ["closing"])
+    assert lines == [said] and not unknown
+
+
+def test_the_question_until_when_is_read_as_closing() -> None:
+    from bot.nlu.window_question_rules import detect_window_question
+
+    for text in ("何時まで？", "なんじまでやってる？", "何時に閉まる？"):
+        question = detect_window_question(text)
+        assert question is not None and "closing" in question.days, text
