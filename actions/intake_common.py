@@ -69,8 +69,13 @@ def intake_windows(tracker: Tracker) -> list[Window]:
     return handoff_windows(directory(), state_of(tracker).routed_windows)
 
 
-def direct_contacts(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """The first windows' own contacts, so that the resident can always reach a person."""
+def direct_contacts(dispatcher: CollectingDispatcher, tracker: Tracker, limit: int = 2) -> None:
+    """The first windows' own contacts, so that the resident can always reach a person.
+
+    After 「やめます」 or a refused consent one window is enough (``limit=1``): the others are
+    still on the screen above, and a walkthrough found 485 characters after 「やめます」. When
+    the intake could not be delivered, two: the resident must call instead.
+    """
     windows = intake_windows(tracker) or [directory().any_attribute_window(state_of(tracker).city)]
-    for window in windows[:2]:
+    for window in windows[:limit]:
         send(dispatcher, describe_window(window, directory().city_of(window)))

@@ -143,5 +143,5 @@ class ActionCancelIntake(Action):
     ) -> list[EventType]:
         _record_anonymous(tracker, "cancelled")
         send(dispatcher, questions.CANCELLED)
-        direct_contacts(dispatcher, tracker)
+        direct_contacts(dispatcher, tracker, limit=1)
         return end_intake()

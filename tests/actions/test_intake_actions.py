@@ -462,3 +462,14 @@ async def test_an_age_given_to_the_household_question_is_asked_again(dispatcher)
 async def test_ages_in_kana_land_in_their_band(dispatcher):
     result = await validate("intake_age", "ｻﾝｼﾞｭｳﾊｯｻｲ", dispatcher)
     assert result["intake_age"] == "20〜39歳"
+
+
+def test_cancelling_gives_one_window_to_call_not_every_window(dispatcher, store):
+    """After 「やめます」 the resident wants out: one window with its phone (two full blocks,
+    485 characters, were shown before); the way to a person stays."""
+    ActionCancelIntake().run(
+        dispatcher, make_tracker("やめます", "stop", slots={**ROUTED, **ANSWERS}), {}
+    )
+    said = texts(dispatcher)
+    assert said.count("「") - said.count("「答えたくない」") == 1, said
+    assert "電話" in said
