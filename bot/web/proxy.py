@@ -103,6 +103,9 @@ def parse_message(body: bytes) -> tuple[str, bool] | web.Response:
     if not isinstance(data, dict):
         return _error(400, "invalid_json", texts.ERROR_INVALID_JSON)
     message = data.get("message")
+    if message is not None and not isinstance(message, str):
+        # A number or a list is a broken client, not an empty message: say so.
+        return _error(400, "invalid_json", texts.ERROR_INVALID_JSON)
     if not isinstance(message, str) or not message.strip():
         return _error(400, "empty", texts.ERROR_EMPTY)
     if len(message) > texts.MAX_MESSAGE_CHARS:
@@ -240,7 +243,13 @@ async def _read_message(request: web.Request) -> tuple[str, bool] | web.Response
         return _error(415, "not_json", texts.ERROR_NOT_JSON)
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return _error(413, "too_long", texts.ERROR_TOO_LONG)
-    return parse_message(await request.read())
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        # A chunked body (no Content-Length) over the app's limit: aiohttp's own 413 is English
+        # plain text the page cannot show; the resident gets the same polite note instead.
+        return _error(413, "too_long", texts.ERROR_TOO_LONG)
+    return parse_message(body)
 
 
 async def _answer(
