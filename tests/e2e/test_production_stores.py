@@ -8,10 +8,12 @@ the worry the first one heard. Both instances redact their logs (the file's trac
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from contextlib import ExitStack
 from urllib.parse import urlsplit
 
+import aio_pika
 import aiohttp
 import pytest
 import sqlalchemy as sa
@@ -19,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from bot.privacy.logs import REDACTION_ON
 from bot.settings import PROJECT_ROOT
+from tests.analytics.consumer_support import TEST_RABBITMQ_URL
 from tests.e2e.servers import action_server, bot_env, rasa_server
 from tests.services import TEST_REDIS_URL, postgres_schema, require_redis, schema_of
 
@@ -37,6 +40,8 @@ async def test_two_instances_continue_one_conversation(tmp_path):
     require_redis()  # fail loudly if Redis is not there
     sender = f"multi-{uuid.uuid4().hex[:8]}"
     redis = make_url(TEST_REDIS_URL)
+    rabbit = make_url(TEST_RABBITMQ_URL.replace("amqp://", "amqp+x://", 1))
+    queue = f"test_production_{uuid.uuid4().hex[:10]}"
     with ExitStack() as stack:
         trackers_url = stack.enter_context(postgres_schema())
         database = make_url(trackers_url)
@@ -55,6 +60,13 @@ async def test_two_instances_continue_one_conversation(tmp_path):
                 "REDIS_PORT": str(redis.port or 6379),
                 "REDIS_LOCK_DB": "1",
                 "REDIS_PASSWORD": redis.password or "",
+                # The analytics broker (pika) of endpoints.production.yml: the machine's
+                # RabbitMQ, a queue of this run's own, deleted below.
+                "RABBITMQ_HOST": rabbit.host or "127.0.0.1",
+                "RABBITMQ_PORT": str(rabbit.port or 5672),
+                "RABBITMQ_USERNAME": rabbit.username or "guest",
+                "RABBITMQ_PASSWORD": rabbit.password or "guest",
+                "RABBITMQ_QUEUE": queue,
             }
         )
         endpoints = PROJECT_ROOT / "endpoints.production.yml"
@@ -73,6 +85,16 @@ async def test_two_instances_continue_one_conversation(tmp_path):
             ).scalar_one()
         engine.dispose()
         assert stored > 0
+    connection = await aio_pika.connect(TEST_RABBITMQ_URL, timeout=5)
+    async with connection:
+        channel = await connection.channel()
+        for _ in range(40):  # Rasa's pika broker publishes in the background
+            published = await channel.declare_queue(queue, durable=True, passive=True)
+            if published.declaration_result.message_count > 0:
+                break
+            await asyncio.sleep(0.25)
+        await channel.queue_delete(queue)
+    assert published.declaration_result.message_count > 0  # the events reached RabbitMQ
     for url in (first, second):
         log = tmp_path / f"rasa-{urlsplit(url).port}.log"
         assert REDACTION_ON in log.read_text(encoding="utf-8"), f"{url} logs unredacted"
