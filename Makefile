@@ -23,12 +23,14 @@ RASA := $(RASA_ENV) $(BIN)/rasa
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/nlu/*.yml) $(wildcard data/crisis/*.yml) data/rules.yml \
 	data/stories.yml $(wildcard bot/nlu/*.py)
 
-.PHONY: help install train run test lint typecheck pytest validate test-stories eval clean browser fonts
+.PHONY: help install train run run-scaled test lint typecheck pytest validate test-stories eval clean browser fonts \
+	haproxy
 
 help:
 	@echo "make run   - set up, train if needed, start the bot, action server and console"
 	@echo "make test  - set up, train if needed, validate data, lint, pytest, rasa test"
 	@echo "make eval  - print classifier figures on the labelled sample and the dev sets (crisis too)"
+	@echo "make run-scaled - two Rasa instances behind HAProxy on PostgreSQL, Redis and RabbitMQ"
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python $(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION))"; exit 1; }
@@ -84,7 +86,14 @@ fonts:
 		apt-get update -qq >/dev/null && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fontconfig fonts-ipafont-gothic >/dev/null; }
 
-pytest: $(MODEL) browser
+# The scaled layout (`make run-scaled`) and its ordering test run Debian's HAProxy.
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { \
+		echo "Installing Debian's haproxy for the scaled layout"; \
+		apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
+
+pytest: $(MODEL) browser haproxy
 	$(BIN)/pytest -q -p no:cacheprovider
 
 # Rasa's test run prints library deprecation chatter; the log keeps it, the console shows the
@@ -107,6 +116,10 @@ eval: $(MODEL)
 
 run: $(MODEL) fonts
 	@scripts/run_all.sh
+
+# Two Rasa instances, HAProxy, PostgreSQL, Redis and RabbitMQ (README "Scale-out").
+run-scaled: $(MODEL) fonts haproxy
+	@scripts/run_scaled.sh
 
 clean:
 	rm -rf var/results var/logs models

@@ -32,6 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.limits import MAX_TEXT_CHARS, TOO_LONG_REPLY
 from bot.channels.line_dedup import ClaimStore, InMemoryClaimStore, RedisClaimStore
 from bot.channels.line_delivery import REPLY_WINDOW_SECONDS, LineDelivery
 from bot.channels.line_events import (
@@ -44,6 +45,7 @@ from bot.channels.line_events import (
     text_for_rasa,
 )
 from bot.channels.line_inflight import InFlightEvents, finish_or_hand_back
+from bot.channels.line_order import OwnerQueue
 from bot.channels.line_output import LineOutput, LinePushOutput
 from bot.channels.line_texts import (
     ONE_TO_ONE_ONLY,
@@ -179,6 +181,8 @@ class LineInput(InputChannel):
         # Graceful shutdown (``bot.channels.line_inflight``): what was accepted with a 200
         # and not finished yet, and whether new deliveries must be refused.
         self._in_flight = InFlightEvents()
+        # One user's deliveries run one after another, in arrival order (``line_order``).
+        self._order = OwnerQueue()
         self._shutdown_timeout = shutdown_timeout_seconds
         self._resend_notice_timeout = resend_notice_timeout_seconds
         self._closing = False
@@ -288,13 +292,17 @@ class LineInput(InputChannel):
     ) -> None:
         # Events of one delivery are handled in order: they usually come from one resident
         # typing several messages, and answering them out of order would confuse the dialogue.
-        for event in events:
-            try:
-                await self.handle_event(event, on_new_message)
-            except Exception:
-                logger.exception("LINE: event %s failed", event.get("webhookEventId") or "(no id)")
-            # Not reached when cancelled at shutdown: the event then stays to be handed back.
-            self._in_flight.done(event)
+        # A later delivery of the same resident waits until this one is done.
+        async with self._order.hold(events):
+            for event in events:
+                try:
+                    await self.handle_event(event, on_new_message)
+                except Exception:
+                    logger.exception(
+                        "LINE: event %s failed", event.get("webhookEventId") or "(no id)"
+                    )
+                # Not reached when cancelled at shutdown: the event then stays to be handed back.
+                self._in_flight.done(event)
 
     async def handle_event(self, event: dict[str, Any], on_new_message: OnNewMessage) -> None:
         """Handle one webhook event (public so a conversation test can drive it directly)."""
@@ -329,6 +337,11 @@ class LineInput(InputChannel):
         if event_type == "message" and message_type != "text":
             reply = unsupported_message_reply(message_type)
             await self._delivery.send(user_id, event, [text_message(reply)])
+            return
+
+        if event_type == "message" and len(str(message.get("text") or "")) > MAX_TEXT_CHARS:
+            # More than LINE lets anyone send: a polite note, not minutes of Rasa's loop.
+            await self._delivery.send(user_id, event, [text_message(TOO_LONG_REPLY)])
             return
 
         text = text_for_rasa(event_type, event, message)
