@@ -94,7 +94,7 @@ haproxy:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
 
 pytest: $(MODEL) browser haproxy
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider --durations=15
 
 # Rasa's test run prints library deprecation chatter; the log keeps it, the console shows the
 # verdict (and the failed story when there is one).
