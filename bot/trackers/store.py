@@ -21,17 +21,28 @@ part of the trained model (changing it means retraining, and it also loads in ``
 The price: an endpoints file with ``type: SQL`` silently runs without redaction, so
 tests/test_endpoints_production.py builds the production store as Rasa does and checks it.
 
+* a save finds the turn's new events with the row count it takes anyway and hands them to the
+  event broker in one batch after they are stored. Rasa's own ``save``, once a broker is set,
+  first reads the whole conversation back and replays it (``stream_events``) — a cost that
+  grew with every message (issue 11: turn 101–120 cost twice turn 1–20) — and publishes
+  before it stores, so analytics could see a turn the database never kept.
+
 Rasa loads it by module path (``type: bot.trackers.store.PrivateSQLTrackerStore``). It works
 unchanged for PostgreSQL (``dialect: postgresql`` and the usual keys).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 
 from bot.privacy.logs import install_for_server
@@ -72,3 +83,36 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             sa.event.listen(engine, "handle_error", drop_postgres_detail)
         self.engine = engine
         self.sessionmaker = sessionmaker(bind=engine)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the events the database does not hold yet, then publish exactly those."""
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+            bodies = [event.as_dict() for event in new_events]
+            for event, data in zip(new_events, bodies, strict=True):
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {})
+                        .get("intent", {})
+                        .get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+        if self.event_broker is not None and bodies:
+            publish_batch(self.event_broker, tracker.sender_id, bodies)
+
+
+def publish_batch(broker: EventBroker, sender_id: str, bodies: Sequence[dict[str, Any]]) -> None:
+    """One call for a turn's events where the broker takes batches (the SQL one: one commit)."""
+    events = [{"sender_id": sender_id, **body} for body in bodies]
+    publish_many = getattr(broker, "publish_many", None)
+    if publish_many is not None:
+        publish_many(events)
+        return
+    for event in events:
+        broker.publish(event)
