@@ -29,6 +29,7 @@ from rasa.core.brokers.sql import SQLEventBroker
 from sqlalchemy.orm import sessionmaker
 
 from bot.settings import load_settings
+from bot.tickets.engine import sqlite_wal
 
 __all__ = ["PrivateSQLEventBroker", "sqlite_path"]
 
@@ -37,20 +38,6 @@ def sqlite_path(db: str, var_dir: Path) -> str:
     """An absolute SQLite file path; a relative one is taken under ``var_dir``."""
     path = Path(db)
     return str(path if path.is_absolute() else var_dir / path)
-
-
-def _wal(dbapi_connection: Any, _record: Any) -> None:
-    """Write-ahead log, synced at checkpoints: Rasa publishes inside the webhook request.
-
-    Rasa's broker commits once per event (a message makes five to ten), each a full fsync in
-    SQLite's default mode. In WAL mode with ``synchronous=NORMAL`` a commit is an append; a
-    power cut (not a crash of Rasa) can lose the last events, which analytics can afford, and
-    the consumer reading while Rasa writes no longer blocks either.
-    """
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 class PrivateSQLEventBroker(SQLEventBroker):
@@ -76,7 +63,7 @@ class PrivateSQLEventBroker(SQLEventBroker):
         connect_args = {"timeout": 30} if sqlite else {}
         self.engine = sa.create_engine(url, hide_parameters=True, connect_args=connect_args)
         if sqlite:
-            sa.event.listen(self.engine, "connect", _wal)
+            sa.event.listen(self.engine, "connect", sqlite_wal)
         self.sessionmaker = sessionmaker(bind=self.engine)
 
     def publish_many(self, events: Sequence[dict[str, Any]]) -> None:

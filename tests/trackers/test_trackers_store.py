@@ -62,3 +62,18 @@ def test_building_the_store_redacts_the_rasa_processs_logs(tracker_db_url, domai
     output = stream.getvalue()
     assert "090-3333-4444" not in output and "failed turn" in output
     assert output.count(REDACTION_ON) == 1
+
+
+def test_the_sqlite_file_is_written_ahead(tmp_path, domain) -> None:
+    """The embedded tracker file is in WAL mode: a turn's commit is an append rather than an
+    fsync, and the purge or console reading it does not block Rasa writing the next turn."""
+    path = tmp_path / "trackers.sqlite3"
+    store = PrivateSQLTrackerStore(domain=domain, host=f"sqlite:///{path}")
+    try:
+        with store.engine.connect() as connection:
+            connection.execute(sa.text("SELECT count(*) FROM events")).all()
+        with sa.create_engine(f"sqlite:///{path}").connect() as other:
+            assert other.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+    finally:
+        store.engine.dispose()
+        uninstall()
