@@ -19,14 +19,20 @@ from pathlib import Path
 
 import requests
 
-from tests.e2e.servers import action_server, bot_env, rasa_server, tracker_store_yaml
+from tests.e2e.servers import (
+    action_endpoint_yaml,
+    action_server,
+    bot_env,
+    rasa_server,
+    tracker_store_yaml,
+)
 
 TURNS = ["家賃が払えなくて困っています", "宇部です", "土曜日もやってる？", "いいえ"]
 
 
 def _endpoints(work: Path, action_url: str, broker: bool) -> Path:
     var = work / "var"
-    text = f'action_endpoint:\n  url: "{action_url}"\n' + tracker_store_yaml(
+    text = action_endpoint_yaml(action_url) + tracker_store_yaml(
         f"sqlite:///{var / 'tickets.sqlite3'}", var
     )
     if broker:

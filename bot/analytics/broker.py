@@ -29,7 +29,7 @@ from rasa.core.brokers.sql import SQLEventBroker
 from sqlalchemy.orm import sessionmaker
 
 from bot.settings import load_settings
-from bot.tickets.engine import sqlite_wal
+from bot.tickets.engine import rasa_sqlite_kwargs, sqlite_wal
 
 __all__ = ["PrivateSQLEventBroker", "sqlite_path"]
 
@@ -60,8 +60,8 @@ class PrivateSQLEventBroker(SQLEventBroker):
         url = rasa_engine.url
         rasa_engine.dispose()
         sqlite = url.get_backend_name() == "sqlite"
-        connect_args = {"timeout": 30} if sqlite else {}
-        self.engine = sa.create_engine(url, hide_parameters=True, connect_args=connect_args)
+        options = rasa_sqlite_kwargs() if sqlite else {}
+        self.engine = sa.create_engine(url, hide_parameters=True, **options)
         if sqlite:
             sa.event.listen(self.engine, "connect", sqlite_wal)
         self.sessionmaker = sessionmaker(bind=self.engine)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 # Short enough that a dead database sends the submission to the outbox while the resident is
 # still looking at the chat, long enough for a busy server.
@@ -88,6 +89,21 @@ def sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def rasa_sqlite_kwargs() -> dict[str, Any]:
+    """``create_engine`` options for an SQLite file Rasa writes on every turn.
+
+    SQLAlchemy 1.4 (Rasa's pin) gives an SQLite file a ``NullPool``: every session opened a
+    new connection, ran its pragmas and closed the file again, on every turn. One kept
+    connection (the pool SQLAlchemy 2.0 defaults to) does none of that; Rasa's server calls
+    the store from its event loop, so the connection may pass between threads only through
+    the pool.
+    """
+    return {
+        "poolclass": QueuePool,
+        "connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+    }
 
 
 def as_engine(engine_or_url: Engine | str) -> Engine:

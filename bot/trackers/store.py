@@ -24,7 +24,7 @@ tests/test_endpoints_production.py builds the production store as Rasa does and 
 * building it makes Rasa check the action server's answers with a compiled schema
   (``bot.runtime``: 28 % of the server's CPU went to re-checking the schema itself);
 * on SQLite, the file is in WAL mode (``bot.tickets.engine.sqlite_wal``): a turn's commit is
-  an append, not an fsync;
+  an append, not an fsync; and its connection is kept, not reopened for every turn;
 * a save finds the turn's new events with the row count it takes anyway and hands them to the
   event broker in one batch after they are stored. Rasa's own ``save``, once a broker is set,
   first reads the whole conversation back and replays it (``stream_events``) — a cost that
@@ -52,7 +52,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.privacy.logs import install_for_server
 from bot.runtime import install_compiled_action_schema
 from bot.settings import load_settings
-from bot.tickets.engine import drop_postgres_detail, sqlite_wal
+from bot.tickets.engine import drop_postgres_detail, rasa_sqlite_kwargs, sqlite_wal
 
 
 def sqlite_path(db: str, var_dir: Path) -> str:
@@ -84,7 +84,9 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         rasa_engine: sa.engine.Engine = self.engine  # type: ignore[has-type]  # untyped in Rasa
         url = rasa_engine.url
         rasa_engine.dispose()
-        engine = sa.create_engine(url, hide_parameters=True, **create_engine_kwargs(url))
+        sqlite = url.get_backend_name() == "sqlite"
+        options = rasa_sqlite_kwargs() if sqlite else create_engine_kwargs(url)
+        engine = sa.create_engine(url, hide_parameters=True, **options)
         if engine.dialect.name == "postgresql":
             sa.event.listen(engine, "handle_error", drop_postgres_detail)
         elif engine.dialect.name == "sqlite":

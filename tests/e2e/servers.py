@@ -124,6 +124,11 @@ def accepts_connections(host: str, port: int) -> bool:
         return False
 
 
+def action_endpoint_yaml(action_url: str) -> str:
+    """The ``action_endpoint`` block as endpoints.yml has it, on the test's action server."""
+    return f'action_endpoint:\n  url: "{action_url}"\n  enable_selective_domain: true\n'
+
+
 # The class both endpoints files name: test servers run with the log redaction it switches on.
 TRACKER_STORE = "bot.trackers.store.PrivateSQLTrackerStore"
 
@@ -219,8 +224,7 @@ def running_bot(
         action_url = stack.enter_context(action_server(work_dir, env))
         endpoints = work_dir / "endpoints.yml"
         endpoints.write_text(
-            f'action_endpoint:\n  url: "{action_url}"\n'
-            + tracker_store_yaml(database_url, var_dir),
+            action_endpoint_yaml(action_url) + tracker_store_yaml(database_url, var_dir),
             encoding="utf-8",
         )
         rasa_url = stack.enter_context(rasa_server(work_dir, endpoints, env))

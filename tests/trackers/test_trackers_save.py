@@ -101,3 +101,24 @@ def test_the_sql_broker_writes_a_batch_in_one_transaction(tmp_path) -> None:
     broker.engine.dispose()
     assert len(commits) == 1
     assert [row[0] for row in rows] == [json.dumps(event) for event in events]
+
+
+async def test_the_sqlite_file_is_opened_once_not_every_turn(tmp_path, domain) -> None:
+    """Ten saved turns on the embedded SQLite file use one connection (SQLAlchemy 1.4 reopened
+    the file, and ran its pragmas, for every session)."""
+    from bot.privacy.logs import uninstall
+    from bot.trackers.store import PrivateSQLTrackerStore
+
+    store = PrivateSQLTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 't.sqlite3'}")
+    opened: list[int] = []
+    sa.event.listen(store.engine, "connect", lambda *_: opened.append(1))
+    try:
+        tracker = DialogueStateTracker("resident-3", [])
+        for n in range(10):
+            _turn(tracker, n)
+            await store.save(tracker)
+            await store.retrieve("resident-3")
+    finally:
+        store.engine.dispose()
+        uninstall()
+    assert len(opened) == 1

@@ -28,6 +28,7 @@ from aiohttp import web
 from web_helpers import free_ports
 
 from bot.settings import PROJECT_ROOT, Settings
+from tests.e2e.servers import action_endpoint_yaml
 
 pytestmark = pytest.mark.slow
 
@@ -161,7 +162,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     action_port, rasa_port, chat_port = free_ports(3)
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n', encoding="utf-8"
+        action_endpoint_yaml(f"http://127.0.0.1:{action_port}/webhook"), encoding="utf-8"
     )
     with ExitStack() as stack:
         actions = start(
