@@ -8,6 +8,10 @@ that is a number, a list or missing gave ``[]`` (no answer at all); a 100,000-ch
 held Rasa's event loop for over a minute (``bot.channels.limits``). Here such requests get a
 4xx with ``{"error", "message"}`` in plain Japanese before Rasa sees them. An empty string is
 still passed on: the bot itself answers it by asking what the trouble is.
+
+A turn the action server left silent (it is down) gets the answer Rasa can compose by itself:
+the crisis lines, the city's windows and a note that the handoff is briefly unavailable
+(``bot.channels.degraded``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.degraded import DegradedAnswers
 from bot.channels.limits import MAX_TEXT_CHARS, TOO_LONG_REPLY
 
 # MAX_TEXT_CHARS as JSON \uXXXX escapes (6 bytes each) plus sender and metadata.
@@ -47,19 +52,22 @@ def refusal(body: bytes) -> tuple[int, dict[str, str]] | None:
 
 
 class RestInput(RasaRestInput):
-    """Rasa's REST channel, refusing malformed or oversized requests with a polite 4xx."""
+    """Rasa's REST channel, refusing malformed or oversized requests with a polite 4xx, and
+    answering by itself when the action server left a turn silent."""
 
     @classmethod
     def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        degraded = DegradedAnswers()
+        blueprint = super().blueprint(degraded.wrap(on_new_message))
 
         @blueprint.middleware("request")
         async def vet(request: Request) -> HTTPResponse | None:
             if request.method != "POST" or not request.path.endswith("/webhook"):
                 return None
+            degraded.use_app(request.app)  # the agent, whose tracker says what was answered
             refused = refusal(request.body or b"")
             if refused is None:
                 return None

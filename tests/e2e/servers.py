@@ -159,9 +159,11 @@ def tracker_store_yaml(database_url: str, var_dir: Path) -> str:
 
 
 @contextmanager
-def action_server(work_dir: Path, env: dict[str, str]) -> Iterator[str]:
-    """The action server on loopback only, as run_all.sh starts it; yields its webhook URL."""
-    port = free_port()
+def action_server(work_dir: Path, env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """The action server on loopback only, as run_all.sh starts it; yields its webhook URL.
+
+    ``port``: a chosen one (a test bringing the action server back where Rasa expects it)."""
+    port = port or free_port()
     log = work_dir / f"actions-{port}.log"
     command = [str(BIN / "rasa"), "run", "actions", "--port", str(port)]
     # rasa_sdk has no host option and binds SANIC_HOST, by default every interface.
