@@ -95,6 +95,21 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self.engine = engine
         self.sessionmaker = sessionmaker(bind=engine)
 
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """Rasa's ``_retrieve``, reading only the ``data`` column: no ORM object per event.
+
+        Every turn reads the conversation back, so building an ORM instance for each stored
+        event was the largest part of a late turn's read (py-spy, issue 11).
+        """
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
+            events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+        if not self.domain or not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events the database does not hold yet, then publish exactly those."""
         with self.session_scope() as session:
