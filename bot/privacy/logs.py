@@ -181,8 +181,14 @@ def _redact_structlog_event(
         event_dict["exception"] = redacted_traceback(error)
     elif isinstance(event_dict.get("exception"), list):  # already rendered by dict_tracebacks
         for frame_set in event_dict["exception"]:
-            if isinstance(frame_set, dict) and "exc_value" in frame_set:
+            if not isinstance(frame_set, dict):
+                continue
+            if "exc_value" in frame_set:
                 frame_set["exc_value"] = MESSAGE_HIDDEN
+            # structlog renders each frame's local variables (the turn's text, the sender).
+            for frame in frame_set.get("frames") or []:
+                if isinstance(frame, dict):
+                    frame.pop("locals", None)
     for key, value in list(event_dict.items()):
         if isinstance(value, str):
             event_dict[key] = redact_text(value)

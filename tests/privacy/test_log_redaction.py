@@ -109,3 +109,32 @@ def test_rasa_structlog_fields_are_blanked() -> None:
     output = stream.getvalue()
     assert TEXT not in output and LINE_ID not in output
     assert "rest.message.received.failure" in output
+
+
+def test_rasa_structured_tracebacks_carry_no_local_variables() -> None:
+    """Rasa's JSON logging renders a failed turn's traceback with every frame's local variables
+    (the message text, the sender id): the frames and the exception type stay, the locals go."""
+    import structlog
+
+    stream = io.StringIO()
+    structlog.configure(
+        processors=[structlog.processors.dict_tracebacks, structlog.processors.JSONRenderer()],
+        logger_factory=structlog.PrintLoggerFactory(stream),
+        cache_logger_on_first_use=False,
+    )
+    try:
+        install_for_server()
+
+        def failing_turn(text: str, sender_id: str) -> None:
+            raise RuntimeError("lock")
+
+        try:
+            failing_turn(TEXT, LINE_ID)
+        except RuntimeError:
+            structlog.get_logger().exception("rest.message.received.failure")
+    finally:
+        uninstall()
+        structlog.reset_defaults()
+    output = stream.getvalue()
+    assert TEXT not in output and LINE_ID not in output
+    assert "failing_turn" in output and "RuntimeError" in output
