@@ -67,8 +67,8 @@ validate: install
 		| { grep -v -e "is not used in any story or rule" -e "^\s*$$" || true; }
 
 lint: install
-	$(BIN)/ruff check bot actions tests
-	$(BIN)/ruff format --check bot actions tests
+	$(BIN)/ruff check bot actions tests bench scripts
+	$(BIN)/ruff format --check bot actions tests bench scripts
 	$(BIN)/mypy bot
 
 # The website-chat browser test drives Debian's Chromium (Playwright's own browser download
@@ -120,6 +120,24 @@ run: $(MODEL) fonts
 # Two Rasa instances, HAProxy, PostgreSQL, Redis and RabbitMQ (README "Scale-out").
 run-scaled: $(MODEL) fonts haproxy
 	@scripts/run_scaled.sh
+
+# Locust (the load tool of `make bench`) in its own venv: its pins may clash with Rasa's.
+LOCUST_VENV := bench/.venv-locust
+$(LOCUST_VENV)/.installed: bench/requirements-locust.txt
+	@test -n "$(PYTHON)" || { echo "Python $(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION))"; exit 1; }
+	@test -x $(LOCUST_VENV)/bin/python || $(PYTHON) -m venv $(LOCUST_VENV)
+	@echo "pip install -r bench/requirements-locust.txt (into $(LOCUST_VENV))"
+	@set -o pipefail; $(LOCUST_VENV)/bin/pip install --quiet --disable-pip-version-check \
+		-r bench/requirements-locust.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
+	@touch $@
+
+.PHONY: bench locust
+locust: $(LOCUST_VENV)/.installed
+
+# Latency, throughput, memory, NLU figures → bench/results.md (~25 min; BENCH_QUICK=1: a few
+# minutes, → bench/results-quick.md). Run it alone on the machine: it loads every core.
+bench: $(MODEL) haproxy locust
+	@$(RASA_ENV) $(BIN)/python -m bench.run
 
 clean:
 	rm -rf var/results var/logs models

@@ -1,0 +1,1 @@
+"""`make bench`: the bot's figures (bench/README.md)."""

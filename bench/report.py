@@ -1,0 +1,283 @@
+"""bench/results.md: every figure next to its target from issue 11, with pass or fail."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.common import Plan
+from bench.load import LoadResult, percentile
+from bench.memory import ProcessMemory
+
+RASA_RSS_TARGET_MB = 1.2 * 1024  # 1.2 GiB
+
+
+@dataclass
+class Results:
+    """Everything one bench run found; a phase that failed leaves its error instead."""
+
+    plan: Plan
+    machine: dict[str, str]
+    nlu: dict[str, Any] | None = None
+    training_seconds: float | None = None
+    start_seconds: float | None = None
+    sequential: LoadResult | None = None
+    long: LoadResult | None = None
+    open_loop: dict[int, LoadResult] = field(default_factory=dict)
+    saturation: LoadResult | None = None
+    scaled: LoadResult | None = None
+    memory: dict[str, list[ProcessMemory]] = field(default_factory=dict)
+    #: Warm-up runs (not figures; their errors are worth knowing).
+    warmups: dict[str, LoadResult] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("**pass**" if ok else "**FAIL**")
+
+
+def _ms(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.0f} ms"
+
+
+def _median(values: Sequence[float]) -> float:
+    return percentile(values, 50)
+
+
+def long_ratio(result: LoadResult) -> tuple[float, float, int]:
+    """Median of the first 20 turns, of the last 20, and the number of turns."""
+    turns = max(result.by_turn) if result.by_turn else 0
+    early = [ms for t in range(1, 21) for ms in result.by_turn.get(t, [])]
+    late = [ms for t in range(max(1, turns - 19), turns + 1) for ms in result.by_turn.get(t, [])]
+    return _median(early), _median(late), turns
+
+
+def _targets(r: Results) -> list[tuple[str, str, str, bool | None]]:
+    rows: list[tuple[str, str, str, bool | None]] = []
+    if r.sequential:
+        p95 = r.sequential.p(95)
+        rows.append(("Sequential p95", _ms(p95), "≤ 40 ms", p95 <= 40))
+    if 25 in r.open_loop:
+        run = r.open_loop[25]
+        ok = run.p(95) <= 150 and run.errors == 0
+        rows.append(
+            ("25 msg/s offered: p95, errors", f"{_ms(run.p(95))}, {run.errors}", "≤ 150 ms, 0", ok)
+        )
+    if r.saturation:
+        rate = r.saturation.ok_rate
+        rows.append(("One instance saturates at", f"{rate:.1f} msg/s", "≥ 50 msg/s", rate >= 50))
+    if r.long:
+        early, late, _ = long_ratio(r.long)
+        ratio = late / early if early else math.nan
+        rows.append(("Late turn / early turn", f"{ratio:.2f}×", "≤ 1.2×", ratio <= 1.2))
+    if r.scaled and r.saturation:
+        gain = r.scaled.ok_rate / r.saturation.ok_rate if r.saturation.ok_rate else math.nan
+        rows.append(("Scaled / one instance", f"{gain:.2f}×", "≥ 1.5×", gain >= 1.5))
+    if r.training_seconds is not None:
+        rows.append(
+            (
+                "Training (make train)",
+                f"{r.training_seconds:.0f} s",
+                "≤ 120 s",
+                r.training_seconds <= 120,
+            )
+        )
+    else:
+        rows.append(("Training (make train)", "no train.log of this model", "≤ 120 s", None))
+    if r.start_seconds is not None:
+        rows.append(
+            (
+                "Start (rasa run → /status)",
+                f"{r.start_seconds:.1f} s",
+                "≤ 25 s",
+                r.start_seconds <= 25,
+            )
+        )
+    rasa = [p.peak_mb for ps in r.memory.values() for p in ps if p.role.startswith("Rasa")]
+    if rasa:
+        peak = max(rasa)
+        rows.append(
+            (
+                "Rasa peak RSS (largest)",
+                f"{peak:.0f} MiB",
+                "≤ 1.2 GiB (1229 MiB)",
+                peak <= RASA_RSS_TARGET_MB,
+            )
+        )
+    return rows
+
+
+def _nlu_section(nlu: dict[str, Any], quick: bool) -> list[str]:
+    char = nlu["char_model"]
+    lines = [
+        "## NLU on the held-out dev sets",
+        "",
+        "`intake eval`'s own code (bot.nlu.evaluation) on tests/nlu/dev_cases.yml and "
+        "tests/nlu/dev_classes.yml. Crisis recall = crisis cases detected / crisis cases.",
+        "",
+        "| dev set | pipeline | cases | micro-F1 | exact | crisis recall | false crisis |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in nlu["sudachi"]:
+        for label, key in (("Sudachi (config.yml)", "sudachi"), ("char n-gram", "char")):
+            f = nlu[key][name]
+            recall = (
+                f"{f['crisis_detected'] / f['crisis_total']:.3f}" if f["crisis_total"] else "n/a"
+            )
+            lines.append(
+                f"| {name} | {label} | {f['cases']} | {f['micro_f1']:.3f} | "
+                f"{f['exact_match']:.3f} | {recall} ({f['crisis_detected']}/"
+                f"{f['crisis_total']}) | {f['false_crisis']} |"
+            )
+    trained = (
+        f"trained NLU-only in {char.train_seconds:.0f} s"
+        if char.train_seconds is not None
+        else "reused from an earlier bench run with the same config and data"
+    )
+    featurizer = next(c for c in char.config["pipeline"] if c.get("analyzer") == "char_wb")
+    lines += [
+        "",
+        f"The char-n-gram pipeline is config.yml with its Sudachi-based featurizers (word "
+        f"CountVectorsFeaturizer on lemmas, ReadingCountVectorsFeaturizer) replaced by one "
+        f"`CountVectorsFeaturizer` (analyzer char_wb, n-grams {featurizer['min_ngram']}–"
+        f"{featurizer['max_ngram']}, use_lemma false), everything else identical ({trained}). "
+        "Rasa requires a tokenizer and none of its own handles Japanese, so the Sudachi "
+        "tokenizer stays in the char pipeline: its token boundaries decide where char_wb pads "
+        "n-grams. What changes with the featurizers: DIET and the worry classifier (it reads "
+        "their sparse features). The crisis classifier builds its own Sudachi features in both "
+        "pipelines (bot/nlu/crisis_model.py), so crisis recall moves only through what it "
+        "takes from the worry categories (abuse).",
+    ]
+    if quick:
+        lines += ["", "**Quick mode: the char pipeline's DIET ran a few epochs only.**"]
+    tok = nlu["tokenizer"]
+    lines += [
+        "",
+        "## Tokenizer",
+        "",
+        f"{tok['messages']:,} messages ({tok['characters']:,} characters): the "
+        f"{tok['distinct_examples']} example texts of data/nlu/*.yml (annotations removed) in "
+        "file order, cycled. Split mode C, one process, after 50 warm-up messages.",
+        "",
+        f"- bot.nlu.tokenizer.SudachiTokenizer: {tok['characters'] / tok['component_seconds']:,.0f}"
+        f" chars/s ({tok['messages'] / tok['component_seconds']:,.0f} messages/s, "
+        f"{tok['tokens']:,} tokens)",
+        f"- bot.nlu.sudachi.SudachiAnalyzer (what it wraps): "
+        f"{tok['characters'] / tok['analyzer_seconds']:,.0f} chars/s",
+    ]
+    return lines
+
+
+def _latency_row(label: str, run: LoadResult, offered: str = "") -> str:
+    return (
+        f"| {label} | {offered} | {run.users} | {run.requests} | {run.rate:.1f} | "
+        f"{_ms(run.p(50))} | {_ms(run.p(95))} | {_ms(run.p(99))} | {run.errors} |"
+    )
+
+
+def _latency_section(r: Results) -> list[str]:
+    p = r.plan
+    lines = [
+        "## Latency through the REST channel (one instance, as `make run`)",
+        "",
+        "Action server + one Rasa with endpoints.yml (SQLite tracker store, SQL event broker) + "
+        "the SQL analytics consumer, on free loopback ports. Load: Locust (bench/locustfile.py) "
+        "on the same machine, so it shares the cores with the servers. Percentiles are "
+        "nearest-rank over every successful request.",
+        "",
+        "| run | offered msg/s | users | requests | achieved msg/s | p50 | p95 | p99 | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    if r.sequential:
+        lines.append(
+            _latency_row(
+                f"sequential ({p.sequential_conversations} conversations × {p.turns} turns)",
+                r.sequential,
+                "—",
+            )
+        )
+    for rate, run in sorted(r.open_loop.items()):
+        lines.append(_latency_row(f"open loop {rate} msg/s", run, str(rate)))
+    if r.saturation:
+        lines.append(_latency_row("saturation, one instance", r.saturation, "closed loop"))
+    if r.scaled:
+        lines.append(_latency_row("saturation, scaled (2 Rasa + HAProxy)", r.scaled, "closed loop"))
+    lines += [
+        "",
+        f"Open loop: {p.think_seconds:.0f} s think time per resident (Locust `constant_pacing`),"
+        f" users = rate × {p.think_seconds:.0f}, started at the offered rate (one new "
+        "resident every 1/rate s, so turns arrive evenly, not in bursts), "
+        f"{p.load_seconds} s per rate. The rate is offered as long as each answer comes back "
+        f"within the pacing; a slower answer delays that resident's next turn, so achieved < "
+        "offered shows the server falling behind. Saturation: "
+        f"{p.saturation_users} residents per Rasa instance with no think time (closed loop), "
+        f"{p.load_seconds} s; its achieved msg/s is the throughput.",
+    ]
+    for name, warm in r.warmups.items():
+        lines += [
+            "",
+            f"Warm-up before the {name} figures (not counted): {warm.requests} turns, "
+            f"{warm.errors} errors, p50 {_ms(warm.p(50))}, slowest {_ms(warm.p(100))}.",
+        ]
+    if r.long:
+        early, late, turns = long_ratio(r.long)
+        lines += [
+            "",
+            f"Conversation length: one conversation of {turns} turns, one at a time: median of "
+            f"turns 1–20 {_ms(early)}, of turns {max(1, turns - 19)}–{turns} {_ms(late)}, "
+            f"ratio {late / early if early else math.nan:.2f}×.",
+        ]
+    return lines
+
+
+def _memory_section(r: Results) -> list[str]:
+    lines = [
+        "## Peak memory (VmHWM) of every process",
+        "",
+        "| layout | process | pid | peak RSS |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    for layout, processes in r.memory.items():
+        for proc in processes:
+            lines.append(f"| {layout} | {proc.role} | {proc.pid} | {proc.peak_mb:.0f} MiB |")
+    return lines
+
+
+def render(r: Results) -> str:
+    """The whole results file."""
+    m = r.machine
+    title = "Benchmark results" + (" (QUICK MODE: noise, not figures)" if r.plan.quick else "")
+    lines = [
+        f"# {title}",
+        "",
+        "Made by `make bench` (bench/run.py; bench/README.md says what each figure means).",
+        "",
+        f"- Commit: `{m['commit']}`, uncommitted changes: {m['dirty']}",
+        f"- Machine: {m['nproc']} cores ({m['cpu']}), {m['ram']} RAM, Linux {m['kernel']}, "
+        f"Python {m['python']}",
+        f"- Date: {m['date']}; load average when the bench began: {m['loadavg']} "
+        "(anything else running skews the latencies)",
+        "",
+        "## Targets (issue 11)",
+        "",
+        "| figure | measured | target | verdict |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    lines += [f"| {a} | {b} | {c} | {_verdict(ok)} |" for a, b, c, ok in _targets(r)]
+    lines += [
+        "",
+        "Training: the last `make train` (var/logs/train.log: first timestamp Rasa "
+        "logged → model written; Rasa's ~10 s of imports before its first line are "
+        "not counted). Start: seconds from launching `rasa run` until /status "
+        "answers (polled every 0.5 s), action server already up.",
+        "",
+    ]
+    if r.nlu:
+        lines += _nlu_section(r.nlu, r.plan.quick) + [""]
+    lines += _latency_section(r) + [""]
+    lines += _memory_section(r) + [""]
+    if r.errors:
+        lines += ["## Phases that failed", ""] + [f"- {e}" for e in r.errors] + [""]
+    return "\n".join(lines)

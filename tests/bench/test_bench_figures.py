@@ -1,0 +1,54 @@
+"""The benchmark compares what it says it compares and computes the percentiles it reports:
+the char n-gram pipeline is config.yml with only the Sudachi featurizers swapped, and p95 is
+a nearest-rank percentile of the measured requests."""
+
+from __future__ import annotations
+
+import yaml
+
+from bench.load import percentile
+from bench.nlu import char_ngram_config
+from bot.settings import PROJECT_ROOT
+
+
+def _config() -> dict:
+    return yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+
+
+def test_the_char_pipeline_differs_from_config_yml_only_in_its_featurizers() -> None:
+    """Every other component (tokenizer, classifiers, crisis, policies) stays as configured."""
+    config = _config()
+    derived = char_ngram_config(config)
+    names = [c["name"] for c in config["pipeline"]]
+    derived_names = [c["name"] for c in derived["pipeline"]]
+    assert "bot.nlu.reading_featurizer.ReadingCountVectorsFeaturizer" in names
+    assert "bot.nlu.reading_featurizer.ReadingCountVectorsFeaturizer" not in derived_names
+    char = [c for c in derived["pipeline"] if c.get("analyzer") == "char_wb"]
+    assert len(char) == 1 and char[0]["use_lemma"] is False
+    kept = [c for c in config["pipeline"] if "Featurizer" not in c["name"]]
+    assert [c for c in derived["pipeline"] if "Featurizer" not in c["name"]] == kept
+    assert derived["policies"] == config["policies"]
+
+
+def test_quick_mode_shortens_only_diet() -> None:
+    """BENCH_QUICK's shorter DIET changes that one setting and nothing else."""
+    config = _config()
+    quick = char_ngram_config(config, epochs=5)
+    full = char_ngram_config(config)
+    diet = [c for c in quick["pipeline"] if c["name"] == "DIETClassifier"]
+    assert diet and diet[0]["epochs"] == 5
+    for a, b in zip(quick["pipeline"], full["pipeline"], strict=True):
+        if a["name"] != "DIETClassifier":
+            assert a == b
+
+
+def test_percentiles_are_nearest_rank() -> None:
+    """p50/p95/p99 of 1..100 ms are 50, 95 and 99 ms; one slow request is the p99 of 100."""
+    values = [float(n) for n in range(1, 101)]
+    assert (percentile(values, 50), percentile(values, 95), percentile(values, 99)) == (
+        50.0,
+        95.0,
+        99.0,
+    )
+    assert percentile([10.0] * 99 + [900.0], 99) == 10.0
+    assert percentile([10.0] * 98 + [900.0] * 2, 99) == 900.0

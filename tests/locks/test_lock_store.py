@@ -1,0 +1,152 @@
+"""The lock store keeps conversations going when Redis dies, and uses Redis again when it is back.
+
+Against a real ``redis-server`` of the test's own (killed with SIGKILL, started again on the
+same port), never the machine's Redis. Two store objects on one Redis stand for two Rasa
+instances: while Redis answers, one conversation's turn on one holds the other back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rasa.core.lock_store import LockError, LockStore, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.locks.store import DegradingRedisLockStore
+from tests.locks.redis_server import OwnRedis, own_redis
+
+CONVERSATION = "U-resident-secret-0001"
+WAIT = 0.05  # seconds between tries for a busy lock (Rasa's default is 1 s)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[OwnRedis]:
+    with own_redis(tmp_path) as server:
+        yield server
+
+
+def _store(server: OwnRedis, retry_seconds: float = 0.2) -> DegradingRedisLockStore:
+    """Built the way Rasa builds it from the endpoints file's ``lock_store`` section."""
+    store = LockStore.create(
+        EndpointConfig(
+            type="bot.locks.store.DegradingRedisLockStore",
+            url="127.0.0.1",
+            port=server.port,
+            db=1,
+            password="",
+            key_prefix="welfareintake",
+            retry_seconds=retry_seconds,
+        )
+    )
+    assert isinstance(store, DegradingRedisLockStore)
+    return store
+
+
+async def _turn(store: LockStore, log: list[str], name: str, seconds: float = 0.2) -> None:
+    async with store.lock(CONVERSATION, wait_time_in_seconds=WAIT):
+        log.append(f"{name} start")
+        await asyncio.sleep(seconds)
+        log.append(f"{name} end")
+
+
+async def _serialised(first: LockStore, second: LockStore) -> bool:
+    """Whether a turn on ``second`` waits for one already running on ``first``."""
+    log: list[str] = []
+    one = asyncio.create_task(_turn(first, log, "a"))
+    await asyncio.sleep(0.05)
+    await asyncio.gather(one, _turn(second, log, "b"))
+    return log == ["a start", "a end", "b start", "b end"]
+
+
+async def test_while_redis_answers_the_lock_is_shared_through_redis(
+    redis_server: OwnRedis,
+) -> None:
+    """Two instances on one Redis: a conversation's turn on one waits for the other's, and
+    the lock lives under the configured prefix (so the endpoints file's keys are understood)."""
+    one, two = _store(redis_server), _store(redis_server)
+    assert await _serialised(one, two)
+    async with one.lock(CONVERSATION):
+        assert one.red.exists(f"welfareintake:lock:{CONVERSATION}")
+    assert not one.red.exists(f"welfareintake:lock:{CONVERSATION}")
+    assert not one.degraded
+
+
+async def test_rasas_own_redis_lock_store_fails_the_turn_when_redis_is_down(
+    redis_server: OwnRedis,
+) -> None:
+    """The fault this package exists for, as Rasa 3.6 behaves: no lock, no turn."""
+    plain = RedisLockStore(host="127.0.0.1", port=redis_server.port, socket_timeout=1)
+    redis_server.kill()
+    with pytest.raises(LockError):
+        async with plain.lock(CONVERSATION):
+            pass
+
+
+async def test_with_redis_down_turns_go_on_one_at_a_time_logged_once(
+    redis_server: OwnRedis, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis killed: every turn still runs, one conversation's turns still one after the other
+    in this process, and the outage is one warning naming neither the conversation nor the
+    server."""
+    store = _store(redis_server, retry_seconds=0.0)  # retry Redis on every turn: worst case
+    redis_server.kill()
+    caplog.set_level(logging.WARNING, logger="bot.locks")
+    for _ in range(3):
+        async with store.lock(CONVERSATION):
+            pass
+    assert await _serialised(store, store)
+    assert store.degraded
+    warnings = [r.getMessage() for r in caplog.records if r.name.startswith("bot.locks")]
+    assert len(warnings) == 1, warnings
+    assert "unavailable" in warnings[0] and "ConnectionError" in warnings[0]
+    assert CONVERSATION not in warnings[0] and str(redis_server.port) not in warnings[0]
+
+
+async def test_when_redis_is_back_locks_are_shared_again(
+    redis_server: OwnRedis, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After Redis restarts the next turn (after ``retry_seconds``) uses it again: the two
+    instances serialise again, and the recovery is logged once."""
+    one, two = _store(redis_server), _store(redis_server)
+    redis_server.kill()
+    async with one.lock(CONVERSATION):
+        pass
+    async with two.lock(CONVERSATION):
+        pass
+    assert one.degraded and two.degraded
+    assert not await _serialised(one, two), "each instance alone while Redis is down"
+    redis_server.start()
+    caplog.set_level(logging.WARNING, logger="bot.locks")
+    await asyncio.sleep(0.3)  # past retry_seconds
+    assert await _serialised(one, two)
+    assert not one.degraded and not two.degraded
+    recovered = [r.getMessage() for r in caplog.records if "reachable again" in r.getMessage()]
+    assert len(recovered) == 2, recovered  # one line per instance
+
+
+async def test_a_dead_redis_is_not_retried_on_every_turn(redis_server: OwnRedis) -> None:
+    """Within ``retry_seconds`` of an outage turns do not touch Redis at all (a blackholed
+    Redis would otherwise cost a socket timeout per turn, on the event loop)."""
+    store = _store(redis_server, retry_seconds=60)
+    redis_server.kill()
+    async with store.lock(CONVERSATION):
+        pass
+    redis_server.start()
+    async with store.lock(CONVERSATION):
+        assert not store.red.exists(f"welfareintake:lock:{CONVERSATION}")
+    assert store.degraded
+
+
+async def test_a_turn_whose_redis_dies_midway_still_finishes(redis_server: OwnRedis) -> None:
+    """Redis dying while a turn holds its lock: the turn ends normally (the cleanup's failure
+    is the outage, not the resident's problem), and the next turn runs."""
+    store = _store(redis_server)
+    async with store.lock(CONVERSATION):
+        redis_server.kill()
+    assert store.degraded
+    async with store.lock(CONVERSATION):
+        pass
