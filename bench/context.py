@@ -1,18 +1,14 @@
-"""What was measured, on what: the commit, the machine, and the last `make train`'s time."""
+"""What was measured, on what: the commit and the machine."""
 
 from __future__ import annotations
 
 import os
 import platform
-import re
 import subprocess
 import time
-from datetime import datetime
 from pathlib import Path
 
-from bench.common import MODEL, PROJECT_ROOT
-
-_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) ", re.MULTILINE)
+from bench.common import PROJECT_ROOT
 
 
 def _git(*args: str) -> str:
@@ -51,17 +47,3 @@ def machine() -> dict[str, str]:
         # Anything else running skews every latency: the load when the bench began says so.
         "loadavg": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
     }
-
-
-def last_training_seconds(log: Path = PROJECT_ROOT / "var" / "logs" / "train.log") -> float | None:
-    """Seconds of the last `make train`: from the first timestamp Rasa wrote in its log to the
-    model archive's modification time. None when there is no log, or when the model is older
-    than the log (that training failed, or is still running: its time is not the model's)."""
-    if not log.exists() or not MODEL.exists():
-        return None
-    stamps = _STAMP.findall(log.read_text(encoding="utf-8", errors="replace"))
-    if not stamps:
-        return None
-    started = datetime.strptime(stamps[0], "%Y-%m-%d %H:%M:%S").timestamp()
-    finished = MODEL.stat().st_mtime
-    return finished - started if finished >= started else None
