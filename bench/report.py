@@ -271,8 +271,9 @@ def render(r: Results) -> str:
     lines += [
         "",
         "Training: `rasa train` of config.yml and the data as `make train` runs it, with "
-        "an empty Rasa cache (its cache directory and HOME temporary; after an edit Rasa reuses unchanged "
-        "components, which is not the figure a fresh clone or a data change meets), "
+        "an empty Rasa cache (its cache directory and HOME temporary; after an edit Rasa "
+        "reuses unchanged components, which is not the figure a fresh clone or a data "
+        "change meets), "
         "from launch to exit. Start: seconds from launching `rasa run` until /status "
         "answers (polled every 0.5 s), action server already up.",
         "",
