@@ -28,13 +28,12 @@ from pathlib import Path
 
 import aio_pika
 import yaml
-from sqlalchemy.engine import make_url
 
 from bench.common import PROJECT_ROOT, VENV_BIN, progress
 from tests.analytics.consumer_support import TEST_RABBITMQ_URL
-from tests.e2e.scaled import haproxy, start_both
+from tests.e2e.scaled import haproxy, production_endpoints, production_store_env, start_both
 from tests.e2e.servers import _process, action_server, bot_env, free_port, rasa_server
-from tests.services import TEST_REDIS_URL, postgres_schema, require_redis, schema_of
+from tests.services import postgres_schema, require_redis
 
 # Redis database of the bench's lock store: not the tests' (0, 1) nor run-scaled's (2).
 BENCH_REDIS_DB = "9"
@@ -123,40 +122,13 @@ def _exchange() -> Iterator[tuple[str, str]]:
         asyncio.run(_delete(queue, exchange))
 
 
-def _production_endpoints(work: Path, exchange: str) -> Path:
-    """endpoints.production.yml as it is, with this run's own RabbitMQ exchange."""
-    text = (PROJECT_ROOT / "endpoints.production.yml").read_text(encoding="utf-8")
-    endpoints = yaml.safe_load(text)
-    endpoints["event_broker"]["exchange_name"] = exchange
-    path = work / "endpoints.production.yml"
-    path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
-    return path
-
-
 def _scaled_env(work: Path, database_url: str, queue: str) -> dict[str, str]:
-    database = make_url(database_url)
-    redis = make_url(TEST_REDIS_URL)
-    rabbit = make_url(TEST_RABBITMQ_URL)
     return bot_env(
         work / "var",
         database_url,
         {
             "ANALYTICS_SALT": secrets.token_hex(32),
-            "TRACKER_DB_HOST": database.host or "127.0.0.1",
-            "TRACKER_DB_PORT": str(database.port or 5432),
-            "TRACKER_DB_NAME": database.database or "",
-            "TRACKER_DB_USER": database.username or "",
-            "TRACKER_DB_PASSWORD": database.password or "",
-            "POSTGRESQL_SCHEMA": schema_of(database_url),
-            "REDIS_HOST": redis.host or "127.0.0.1",
-            "REDIS_PORT": str(redis.port or 6379),
-            "REDIS_LOCK_DB": BENCH_REDIS_DB,
-            "REDIS_PASSWORD": redis.password or "",
-            "RABBITMQ_HOST": rabbit.host or "127.0.0.1",
-            "RABBITMQ_PORT": str(rabbit.port or 5672),
-            "RABBITMQ_USERNAME": rabbit.username or "guest",
-            "RABBITMQ_PASSWORD": rabbit.password or "guest",
-            "RABBITMQ_QUEUE": queue,
+            **production_store_env(database_url, BENCH_REDIS_DB, queue),
         },
     )
 
@@ -173,7 +145,7 @@ def scaled_stack(work: Path) -> Iterator[Stack]:
         _upgrade(env, work / "upgrade.log")
         progress("scaled layout: starting the action server")
         env["ACTION_SERVER_URL"] = stack.enter_context(action_server(work, env))
-        endpoints = _production_endpoints(work, exchange)
+        endpoints = production_endpoints(work, exchange)
         progress("scaled layout: starting two Rasa instances in parallel")
         rasas = start_both(stack, [_timed_rasa(work, endpoints, env) for _ in RASA_SERVERS])
         internal_port = free_port()

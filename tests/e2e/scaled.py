@@ -113,6 +113,33 @@ def start_both(
         return [future.result() for future in futures]
 
 
+def production_store_env(
+    trackers_url: str, redis_lock_db: str, rabbitmq_queue: str
+) -> dict[str, str]:
+    """The variables endpoints.production.yml reads, for the machine's PostgreSQL (the given
+    schema), Redis and RabbitMQ: what the ops team sets on every Rasa instance."""
+    database = make_url(trackers_url)
+    redis = make_url(TEST_REDIS_URL)
+    rabbit = make_url(TEST_RABBITMQ_URL)
+    return {
+        "TRACKER_DB_HOST": database.host or "127.0.0.1",
+        "TRACKER_DB_PORT": str(database.port or 5432),
+        "TRACKER_DB_NAME": database.database or "",
+        "TRACKER_DB_USER": database.username or "",
+        "TRACKER_DB_PASSWORD": database.password or "",
+        "POSTGRESQL_SCHEMA": schema_of(trackers_url),
+        "REDIS_HOST": redis.host or "127.0.0.1",
+        "REDIS_PORT": str(redis.port or 6379),
+        "REDIS_LOCK_DB": redis_lock_db,
+        "REDIS_PASSWORD": redis.password or "",
+        "RABBITMQ_HOST": rabbit.host or "127.0.0.1",
+        "RABBITMQ_PORT": str(rabbit.port or 5672),
+        "RABBITMQ_USERNAME": rabbit.username or "guest",
+        "RABBITMQ_PASSWORD": rabbit.password or "guest",
+        "RABBITMQ_QUEUE": rabbitmq_queue,
+    }
+
+
 @asynccontextmanager
 async def fresh_exchange() -> AsyncIterator[tuple[str, str]]:
     """A RabbitMQ queue and exchange of this run only (connecting first: RabbitMQ being
@@ -178,34 +205,17 @@ async def scaled_layout(work_dir: Path) -> AsyncIterator[ScaledLayout]:
     """Everything ``make run-scaled`` runs except the LINE router, the console and the
     consumer (tests start what they need); stopped and cleaned up afterwards."""
     require_redis()
-    redis = make_url(TEST_REDIS_URL)
-    rabbit = make_url(TEST_RABBITMQ_URL)
     public_port, internal_port, router_port = free_port(), free_port(), free_port()
     async with AsyncExitStack() as stack:
         fake_line = await stack.enter_async_context(running_fake_line())
         queue, exchange = await stack.enter_async_context(fresh_exchange())
         trackers_url = stack.enter_context(postgres_schema())
-        database = make_url(trackers_url)
         env = bot_env(
             work_dir / "var",
             f"sqlite:///{work_dir / 'tickets.sqlite3'}",
             {
-                "TRACKER_DB_HOST": database.host or "127.0.0.1",
-                "TRACKER_DB_PORT": str(database.port or 5432),
-                "TRACKER_DB_NAME": database.database or "",
-                "TRACKER_DB_USER": database.username or "",
-                "TRACKER_DB_PASSWORD": database.password or "",
-                "POSTGRESQL_SCHEMA": schema_of(trackers_url),
-                "REDIS_HOST": redis.host or "127.0.0.1",
-                "REDIS_PORT": str(redis.port or 6379),
-                "REDIS_LOCK_DB": "1",
-                "REDIS_PASSWORD": redis.password or "",
+                **production_store_env(trackers_url, redis_lock_db="1", rabbitmq_queue=queue),
                 "REDIS_URL": TEST_REDIS_URL,
-                "RABBITMQ_HOST": rabbit.host or "127.0.0.1",
-                "RABBITMQ_PORT": str(rabbit.port or 5672),
-                "RABBITMQ_USERNAME": rabbit.username or "guest",
-                "RABBITMQ_PASSWORD": rabbit.password or "guest",
-                "RABBITMQ_QUEUE": queue,
                 "LINE_CHANNEL_SECRET": SECRET,
                 "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
                 "LINE_API_BASE": fake_line.base_url,

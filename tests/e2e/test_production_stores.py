@@ -17,13 +17,13 @@ import aio_pika
 import aiohttp
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from bot.privacy.logs import REDACTION_ON
 from bot.settings import PROJECT_ROOT
 from tests.analytics.consumer_support import TEST_RABBITMQ_URL
+from tests.e2e.scaled import production_store_env
 from tests.e2e.servers import action_server, bot_env, rasa_server
-from tests.services import TEST_REDIS_URL, postgres_schema, require_redis, schema_of
+from tests.services import postgres_schema, require_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -39,34 +39,17 @@ async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str)
 async def test_two_instances_continue_one_conversation(tmp_path):
     require_redis()  # fail loudly if Redis is not there
     sender = f"multi-{uuid.uuid4().hex[:8]}"
-    redis = make_url(TEST_REDIS_URL)
-    rabbit = make_url(TEST_RABBITMQ_URL.replace("amqp://", "amqp+x://", 1))
     queue = f"test_production_{uuid.uuid4().hex[:10]}"
     with ExitStack() as stack:
         trackers_url = stack.enter_context(postgres_schema())
-        database = make_url(trackers_url)
         env = bot_env(tmp_path / "var", f"sqlite:///{tmp_path / 'tickets.sqlite3'}")
         action_url = stack.enter_context(action_server(tmp_path, env))
         env.update(
             {
                 "ACTION_SERVER_URL": action_url,
-                "TRACKER_DB_HOST": database.host or "127.0.0.1",
-                "TRACKER_DB_PORT": str(database.port or 5432),
-                "TRACKER_DB_NAME": database.database or "",
-                "TRACKER_DB_USER": database.username or "",
-                "TRACKER_DB_PASSWORD": database.password or "",
-                "POSTGRESQL_SCHEMA": schema_of(trackers_url),
-                "REDIS_HOST": redis.host or "127.0.0.1",
-                "REDIS_PORT": str(redis.port or 6379),
-                "REDIS_LOCK_DB": "1",
-                "REDIS_PASSWORD": redis.password or "",
                 # The analytics broker (pika) of endpoints.production.yml: the machine's
                 # RabbitMQ, a queue of this run's own, deleted below.
-                "RABBITMQ_HOST": rabbit.host or "127.0.0.1",
-                "RABBITMQ_PORT": str(rabbit.port or 5672),
-                "RABBITMQ_USERNAME": rabbit.username or "guest",
-                "RABBITMQ_PASSWORD": rabbit.password or "guest",
-                "RABBITMQ_QUEUE": queue,
+                **production_store_env(trackers_url, redis_lock_db="1", rabbitmq_queue=queue),
             }
         )
         endpoints = PROJECT_ROOT / "endpoints.production.yml"
