@@ -32,7 +32,8 @@ import yaml
 from bench.common import PROJECT_ROOT, VENV_BIN, progress
 from tests.analytics.consumer_support import TEST_RABBITMQ_URL
 from tests.e2e.scaled import haproxy, production_endpoints, production_store_env, start_both
-from tests.e2e.servers import _process, action_server, bot_env, free_port, rasa_server
+from tests.e2e.servers import _process, action_server, bot_env, rasa_server
+from tests.ports import free_port
 from tests.services import postgres_schema, require_redis
 
 # Redis database of the bench's lock store: not the tests' (0, 1) nor run-scaled's (2).

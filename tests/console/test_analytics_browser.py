@@ -14,7 +14,6 @@ messages so the inbox has real clusters.
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -31,6 +30,7 @@ from bot.tickets import TicketStore, upgrade_database
 from bot.tickets.engine import make_engine
 from tests.analytics.test_inbox import MOWING, PET, Rows
 from tests.analytics.test_queries import seed
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -40,12 +40,6 @@ PASSWORD = "correct horse battery"
 APRIL = "since=2026-04-01&until=2026-04-30"
 DESK = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _plant(url: str) -> None:
@@ -83,7 +77,7 @@ def console_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         data_dir=PROJECT_ROOT / "data",
         cookie_secure=False,
     )
-    port = _free_port()
+    port = free_port()
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(create_app(settings, store))
     loop.run_until_complete(runner.setup())

@@ -38,7 +38,8 @@ from sqlalchemy.engine import make_url
 from bot.settings import PROJECT_ROOT
 from tests.analytics.consumer_support import TEST_RABBITMQ_URL
 from tests.channels.line_testkit import SECRET, TOKEN, FakeLineApi, running_fake_line
-from tests.e2e.servers import action_server, bot_env, free_port, rasa_server
+from tests.e2e.servers import action_server, bot_env, rasa_server
+from tests.ports import free_port, free_ports
 from tests.services import TEST_REDIS_URL, postgres_schema, require_redis, schema_of
 
 T = TypeVar("T")
@@ -205,7 +206,7 @@ async def scaled_layout(work_dir: Path) -> AsyncIterator[ScaledLayout]:
     """Everything ``make run-scaled`` runs except the LINE router, the console and the
     consumer (tests start what they need); stopped and cleaned up afterwards."""
     require_redis()
-    public_port, internal_port, router_port = free_port(), free_port(), free_port()
+    public_port, internal_port, router_port = free_ports(3)
     async with AsyncExitStack() as stack:
         fake_line = await stack.enter_async_context(running_fake_line())
         queue, exchange = await stack.enter_async_context(fresh_exchange())

@@ -25,15 +25,10 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.settings import PROJECT_ROOT
+from tests.ports import free_port
 
 MODEL = PROJECT_ROOT / "models" / "intake.tar.gz"
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait(url: str, seconds: float, process: subprocess.Popen[bytes], log: Path) -> None:

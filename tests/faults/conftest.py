@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.e2e.servers import free_port
+from tests.ports import free_port
 
 
 def _pg_bin(name: str) -> str:

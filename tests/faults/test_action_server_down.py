@@ -29,10 +29,10 @@ from tests.e2e.servers import (
     action_endpoint_yaml,
     action_server,
     bot_env,
-    free_port,
     rasa_server,
     tracker_store_yaml,
 )
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 

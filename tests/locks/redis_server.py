@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.e2e.servers import free_port
+from tests.ports import free_port
 
 
 class OwnRedis:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.privacy.logs import REDACTION_ON, hash_user_id, is_installed
 from bot.settings import PROJECT_ROOT
-from tests.e2e.servers import free_port
+from tests.ports import free_port
 
 LINE_ID = "U" + "fedcba9876543210" * 2
 PHONE = "090-8765-4321"

@@ -29,6 +29,7 @@ from bot.settings import PROJECT_ROOT, Settings
 from bot.tickets import Outbox, TicketStore, submit, upgrade_database
 from bot.tickets.drainer import Backoff, Drainer, drainer_from_settings
 from bot.tickets.schema import TicketRow
+from tests.ports import free_port
 from tests.services import TEST_POSTGRES_URL
 
 
@@ -85,12 +86,6 @@ def test_an_intake_delivered_by_the_drainer_follows_the_configured_review_thresh
 
 
 # --- two real drainer processes, PostgreSQL down then back ---------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Forwarder:
@@ -167,7 +162,7 @@ def _postgres_address() -> tuple[str, int]:
 @pytest.fixture
 def drainer_env(tmp_path: Path, migrated_pg_url: str) -> Iterator[tuple[dict[str, str], int]]:
     """Drainer settings whose database is a local port nothing listens on yet."""
-    port = _free_port()
+    port = free_port()
     down_url = make_url(migrated_pg_url).set(host="127.0.0.1", port=port)
     env = {
         **os.environ,

@@ -25,10 +25,10 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from web_helpers import free_ports
 
 from bot.settings import PROJECT_ROOT, Settings
 from tests.e2e.servers import action_endpoint_yaml
+from tests.ports import free_ports
 
 pytestmark = pytest.mark.slow
 
