@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import directory, send, state_of
 from actions.intake_common import channel_of, intake_windows, slots_of
 from bot.dialogue import Button
+from bot.dialogue.sessions import EARLIER_WORDS_SLOT, conversation_words
 from bot.dialogue.state import OTHER_CITY
 from bot.intake import questions
 from bot.intake.answers import about_whom
@@ -53,15 +54,10 @@ def _needs_safe_contact(tracker: Tracker, method: str | None) -> bool:
 
 
 def _worry_texts(tracker: Tracker) -> list[str]:
-    """What the resident wrote that carried a worry (how they told it, before the questions)."""
-    told = []
-    for event in tracker.events:
-        if event.get("event") != "user":
-            continue
-        parse = event.get("parse_data") or {}
-        if (parse.get("worry_categories") or {}).get("categories"):
-            told.append(str(event.get("text") or ""))
-    return told
+    """What the resident wrote that carried a worry (how they told it, before the questions),
+    sessions before included."""
+    words = conversation_words(tracker.get_slot(EARLIER_WORDS_SLOT), tracker.events)
+    return [word.text for word in words if word.told_worry]
 
 
 def _whose_worry(tracker: Tracker) -> str | None:

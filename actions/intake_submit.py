@@ -25,6 +25,7 @@ from actions.intake_common import (
     slots_of,
 )
 from bot.dialogue import on_city_change
+from bot.dialogue.sessions import EARLIER_WORDS_SLOT, conversation_words
 from bot.intake import questions
 from bot.intake.identity import INTAKE_ID_SLOT, intake_key
 from bot.intake.outcome import NOT_BUILT, NOT_SAVED, Outcome, replies_for
@@ -50,14 +51,9 @@ def _record_anonymous(tracker: Tracker, outcome: str) -> None:
 
 
 def _resident_messages(tracker: Tracker) -> tuple[tuple[str, datetime], ...]:
-    """The resident's own words (button payloads are not words)."""
-    found = []
-    for event in tracker.events:
-        text = event.get("text") or ""
-        if event.get("event") == "user" and text and not text.startswith("/"):
-            at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
-            found.append((text, at))
-    return tuple(found)
+    """The resident's own words (button payloads are not words), sessions before included."""
+    words = conversation_words(tracker.get_slot(EARLIER_WORDS_SLOT), tracker.events)
+    return tuple((word.text, datetime.fromtimestamp(word.at, tz=timezone.utc)) for word in words)
 
 
 class ActionIntakeSummary(Action):

@@ -16,6 +16,7 @@ from actions.intake_questions import (
     ValidateIntakeForm,
 )
 from actions.intake_submit import ActionCancelIntake, ActionIntakeSummary, ActionSubmitIntake
+from bot.dialogue.sessions import EARLIER_WORDS_SLOT
 from bot.tickets import Outbox, TicketStore, upgrade_database
 from bot.tickets.analytics import anonymous_weekly_counts
 from bot.tickets.domain import Role
@@ -473,3 +474,39 @@ def test_cancelling_gives_one_window_to_call_not_every_window(dispatcher, store)
     said = texts(dispatcher)
     assert said.count("「") - said.count("「答えたくない」") == 1, said
     assert "電話" in said
+
+
+async def test_a_ticket_after_a_new_session_shows_the_words_of_the_sessions_before(
+    dispatcher, store
+):
+    """A long conversation moved to a new session (bot.dialogue.sessions): staff still read
+    the first message, then this session's, in order."""
+    carried = [
+        {"text": "母の介護と借金で困っています", "at": 1_789_000_000.0, "told_worry": True},
+        {"text": "窓口は土曜もあいていますか", "at": 1_789_000_060.0, "told_worry": False},
+    ]
+    slots = {
+        **ROUTED,
+        **ANSWERS,
+        "awaiting": "intake_confirm",
+        "intake_id": "5d0e3c1a-2b4f-4c6d-8e9f-0a1b2c3d4e5f",
+        EARLIER_WORDS_SLOT: carried,
+    }
+    tracker = make_tracker("はい", "affirm", slots=slots, history=["人と話したい", "/affirm"])
+    await ActionSubmitIntake().run(dispatcher, tracker, {})
+    ticket = store.list(coordinator(store))[0]
+    assert [m.text for m in ticket.messages] == [
+        "母の介護と借金で困っています",
+        "窓口は土曜もあいていますか",
+        "人と話したい",
+        "はい",
+    ]
+    assert "母の介護と借金で困っています" in ticket.summary.worry_text_summary
+
+
+def test_whose_worry_is_read_from_the_sessions_before_too(dispatcher):
+    """The worry was told before the session moved on: the questions still say その方."""
+    carried = [{"text": "母が借金を返せなくて困っています", "at": 1.0, "told_worry": True}]
+    tracker = make_tracker("人と話したい", "request_human", slots={EARLIER_WORDS_SLOT: carried})
+    ActionAskIntakeAge().run(dispatcher, tracker, DOMAIN)
+    assert "その方" in texts(dispatcher)

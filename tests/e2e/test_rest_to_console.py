@@ -20,8 +20,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
+import sqlalchemy as sa
 
 from bot.console.app import create_app
+from bot.dialogue.sessions import SESSION_MESSAGE_LIMIT
 from bot.settings import load_settings
 from bot.tickets import Role, TicketStore, User
 from bot.web import setup as web_chat
@@ -102,6 +104,77 @@ async def test_a_resident_reaches_a_ticket_in_the_console_api(bot, store, aiohtt
     assert "housing" in ticket["categories"]
     assert ticket["summary"]["contact_value"] == PHONE
     assert ticket["status"] == "new"
+
+
+QUESTIONS = [
+    "窓口はどこにありますか",
+    "電話番号を教えてください",
+    "土曜日もやっていますか",
+    "予約はいりますか",
+    "ありがとうございます",
+]
+
+
+def session_starts(bot: RunningBot, sender: str) -> int:
+    """How many sessions the stored conversation has (Rasa's tracker store, either backend)."""
+    url = (
+        bot.database_url
+        if bot.database_url.startswith("postgresql")
+        else f"sqlite:///{bot.var_dir / 'trackers.sqlite3'}"
+    )
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(
+                    sa.text(
+                        "SELECT count(*) FROM events"
+                        " WHERE sender_id = :sender AND type_name = 'session_started'"
+                    ),
+                    {"sender": sender},
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+async def test_a_long_conversation_reaches_a_ticket_with_all_it_said(bot, store) -> None:
+    """A resident who asks many questions before asking for a person: the conversation moves
+    to new sessions on the way (each turn then reads a short one back), the bot still knows
+    the city and the worry, and the ticket shows staff the first message too."""
+    sender = f"long-{uuid.uuid4().hex[:8]}"
+    first = "宇部市に住んでいます。家賃が払えず、住む所がなくなりそうです"
+
+    async def say_as(session: aiohttp.ClientSession, text: str) -> str:
+        async with session.post(
+            f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+        ) as response:
+            assert response.status == 200
+            return "\n".join(reply.get("text", "") for reply in await response.json())
+
+    async with aiohttp.ClientSession() as session:
+        assert "生活相談サポートセンターうべ" in await say_as(session, first)
+        for n in range(SESSION_MESSAGE_LIMIT * 2):
+            assert await say_as(session, QUESTIONS[n % len(QUESTIONS)]), "the bot must answer"
+        assert session_starts(bot, sender) >= 3
+        assert "連絡を希望しますか" in await say_as(session, "人と話したい")
+        assert "答えたくない" in await say_as(session, "/affirm")
+        for answer in ["本人", "40〜64歳", "ひとり暮らし", "今週中", "電話"]:
+            await say_as(session, answer)
+        await say_as(session, PHONE)
+        assert "伝えてもよいですか" in await say_as(session, "たろう")
+        await say_as(session, "/affirm")
+        assert PHONE in await say_as(session, "/deny")
+        received = await say_as(session, "/affirm")
+
+    match = re.search(r"UBE-\d{4}-\d{6}", received)
+    assert match, received
+    ticket = store.get(match.group(0), coordinator(store, "ube"))
+    assert ticket is not None
+    assert "housing" in ticket.categories
+    texts = [message.text for message in ticket.messages]
+    assert texts[0] == first and "たろう" in texts
+    assert first in ticket.summary.worry_text_summary
 
 
 class WebResident:
