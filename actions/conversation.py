@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import apply_turn, directory, state_of
 from bot.dialogue import on_affirm, on_deny, on_request_human, on_start_over
+from bot.dialogue.sessions import EARLIER_WORDS_SLOT
 
 
 class ActionHandleAffirm(Action):
@@ -53,4 +54,8 @@ class ActionStartOver(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         state = state_of(tracker)
-        return apply_turn(dispatcher, state, on_start_over())
+        events = apply_turn(dispatcher, state, on_start_over())
+        # Starting over forgets the state, not what was said: the words of the sessions before
+        # (bot.dialogue.sessions) stay for a ticket, as this session's messages do.
+        earlier = tracker.get_slot(EARLIER_WORDS_SLOT)
+        return [*events, SlotSet(EARLIER_WORDS_SLOT, earlier)] if earlier else events

@@ -510,3 +510,15 @@ def test_whose_worry_is_read_from_the_sessions_before_too(dispatcher):
     tracker = make_tracker("人と話したい", "request_human", slots={EARLIER_WORDS_SLOT: carried})
     ActionAskIntakeAge().run(dispatcher, tracker, DOMAIN)
     assert "その方" in texts(dispatcher)
+
+
+def test_starting_over_keeps_the_words_of_the_sessions_before(dispatcher):
+    """「最初から」 forgets the state, not what the resident said: a later ticket still shows
+    the words from before the session moved on, as it shows this session's."""
+    carried = [{"text": "母の介護と借金で困っています", "at": 1.0, "told_worry": True}]
+    slots = {**ROUTED, EARLIER_WORDS_SLOT: carried}
+    tracker = make_tracker("最初から", "start_over", slots=slots)
+    events = ActionStartOver().run(dispatcher, tracker, {})
+    after = _apply(slots, events)
+    assert after.get("city") is None and not after.get("worries")
+    assert after[EARLIER_WORDS_SLOT] == carried
