@@ -62,6 +62,20 @@ def schema_of(schema_url: str) -> str:
     return match.group(1)
 
 
+def tracker_db_env(schema_url: str) -> dict[str, str]:
+    """The ``TRACKER_DB_*`` and ``POSTGRESQL_SCHEMA`` variables endpoints.production.yml reads,
+    for a URL from ``postgres_schema``."""
+    database = make_url(schema_url)
+    return {
+        "TRACKER_DB_HOST": database.host or "127.0.0.1",
+        "TRACKER_DB_PORT": str(database.port or 5432),
+        "TRACKER_DB_NAME": database.database or "",
+        "TRACKER_DB_USER": database.username or "",
+        "TRACKER_DB_PASSWORD": database.password or "",
+        "POSTGRESQL_SCHEMA": schema_of(schema_url),
+    }
+
+
 def require_redis(url: str = TEST_REDIS_URL) -> None:
     """Fail the calling test with a plain message when Redis at ``url`` does not answer."""
     client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)

@@ -19,13 +19,12 @@ import sqlalchemy as sa
 from rasa.core.lock_store import LockStore, RedisLockStore
 from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from bot.privacy.logs import is_installed, uninstall
 from bot.settings import PROJECT_ROOT
 from bot.trackers.store import PrivateSQLTrackerStore
-from tests.services import postgres_schema, require_redis, schema_of
+from tests.services import postgres_schema, require_redis, tracker_db_env
 
 ENDPOINTS = PROJECT_ROOT / "endpoints.production.yml"
 
@@ -70,16 +69,7 @@ def production_tracker_store(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The tracker store Rasa builds from the file, on the machine's PostgreSQL (own schema,
     through Rasa's POSTGRESQL_SCHEMA) instead of db.internal."""
     with postgres_schema() as url:
-        database = make_url(url)
-        for name, value in {
-            **ENV,
-            "TRACKER_DB_HOST": database.host or "127.0.0.1",
-            "TRACKER_DB_PORT": str(database.port or 5432),
-            "TRACKER_DB_NAME": database.database or "",
-            "TRACKER_DB_USER": database.username or "",
-            "TRACKER_DB_PASSWORD": database.password or "",
-            "POSTGRESQL_SCHEMA": schema_of(url),
-        }.items():
+        for name, value in {**ENV, **tracker_db_env(url)}.items():
             monkeypatch.setenv(name, str(value))
         config = AvailableEndpoints.read_endpoints(str(ENDPOINTS)).tracker_store
         store = TrackerStore.create(config)  # as rasa.core.agent.load_agent does

@@ -40,7 +40,7 @@ from tests.analytics.consumer_support import TEST_RABBITMQ_URL
 from tests.channels.line_testkit import SECRET, TOKEN, FakeLineApi, running_fake_line
 from tests.e2e.servers import action_server, bot_env, rasa_server
 from tests.ports import free_port, free_ports
-from tests.services import TEST_REDIS_URL, postgres_schema, require_redis, schema_of
+from tests.services import TEST_REDIS_URL, postgres_schema, require_redis, tracker_db_env
 
 T = TypeVar("T")
 
@@ -119,16 +119,10 @@ def production_store_env(
 ) -> dict[str, str]:
     """The variables endpoints.production.yml reads, for the machine's PostgreSQL (the given
     schema), Redis and RabbitMQ: what the ops team sets on every Rasa instance."""
-    database = make_url(trackers_url)
     redis = make_url(TEST_REDIS_URL)
     rabbit = make_url(TEST_RABBITMQ_URL)
     return {
-        "TRACKER_DB_HOST": database.host or "127.0.0.1",
-        "TRACKER_DB_PORT": str(database.port or 5432),
-        "TRACKER_DB_NAME": database.database or "",
-        "TRACKER_DB_USER": database.username or "",
-        "TRACKER_DB_PASSWORD": database.password or "",
-        "POSTGRESQL_SCHEMA": schema_of(trackers_url),
+        **tracker_db_env(trackers_url),
         "REDIS_HOST": redis.host or "127.0.0.1",
         "REDIS_PORT": str(redis.port or 6379),
         "REDIS_LOCK_DB": redis_lock_db,
