@@ -60,11 +60,6 @@ def current_session(events: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str
     return events
 
 
-def messages_in(events: Iterable[Mapping[str, Any]]) -> int:
-    """How many messages of the resident (typed or a button) the events hold."""
-    return sum(1 for event in events if event.get("event") == "user")
-
-
 def _told_worry(event: Mapping[str, Any]) -> bool:
     parse = event.get("parse_data") or {}
     return bool((parse.get("worry_categories") or {}).get("categories"))

@@ -21,16 +21,10 @@ from rasa.core.channels.channel import OutputChannel
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.dialogue.sessions import (
-    EARLIER_WORDS_SLOT,
-    current_session,
-    messages_in,
-    should_start_new_session,
-    words_to_carry,
-)
+from bot.dialogue.sessions import EARLIER_WORDS_SLOT, should_start_new_session, words_to_carry
 
 _RASA_UPDATE_TRACKER_SESSION = MessageProcessor._update_tracker_session
 
@@ -38,9 +32,17 @@ _RASA_UPDATE_TRACKER_SESSION = MessageProcessor._update_tracker_session
 def new_session_events(tracker: DialogueStateTracker, domain: Domain) -> list[Event]:
     """The events that start a new session carrying this one's state; none while the
     session is short or a form is running."""
-    session = current_session([event.as_dict() for event in tracker.events])
-    if not should_start_new_session(messages_in(session), tracker.active_loop_name):
+    # Every message passes here: count on the events themselves, and turn the session into
+    # dictionaries only when it ends.
+    events = list(tracker.events)
+    start = next(
+        (i + 1 for i in range(len(events) - 1, -1, -1) if isinstance(events[i], SessionStarted)),
+        0,
+    )
+    messages = sum(isinstance(event, UserUttered) for event in events[start:])
+    if not should_start_new_session(messages, tracker.active_loop_name):
         return []
+    session = [event.as_dict() for event in events[start:]]
     # Stamped in order: the tracker store reads a session from its start's timestamp on, so
     # nothing carried may be older than the session_started it follows.
     started = SessionStarted()
