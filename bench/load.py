@@ -94,12 +94,11 @@ def run_locust(
     turns: int = 10,
     conversations: int = 0,
     pacing: float = 0.0,
-    spawn_rate: float | None = None,
 ) -> LoadResult:
     """One headless Locust run against ``host`` for ``seconds`` (or until ``conversations``
-    are done). Users start ``spawn_rate`` per second (default: all in the first second); an
-    open-loop run starts them at the offered rate, so that their paced turns are spread evenly
-    over the pacing period instead of arriving in one burst per period."""
+    are done). All users start at once; with a ``pacing`` each waits a random moment before
+    its first turn and random gaps after (bench/locustfile.py ``poisson_pacing``), so their
+    turns arrive as a Poisson stream, not in the batches Locust starts users in."""
     out_dir.mkdir(parents=True, exist_ok=True)
     raw = out_dir / f"{label}.jsonl"
     raw.unlink(missing_ok=True)
@@ -120,7 +119,7 @@ def run_locust(
         "-u",
         str(users),
         "-r",
-        str(spawn_rate or users),
+        str(users),
         "-t",
         f"{seconds}s",
         # Longer than the locustfile's 60 s client timeout: every request sent is recorded, as

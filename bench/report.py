@@ -208,12 +208,13 @@ def _latency_section(r: Results) -> list[str]:
         lines.append(_latency_row("saturation, scaled (2 Rasa + HAProxy)", r.scaled, "closed loop"))
     lines += [
         "",
-        f"Open loop: {p.think_seconds:.0f} s think time per resident (Locust `constant_pacing`),"
-        f" users = rate × {p.think_seconds:.0f}, started at the offered rate (one new "
-        "resident every 1/rate s, so turns arrive evenly, not in bursts), "
-        f"{p.load_seconds} s per rate. The rate is offered as long as each answer comes back "
-        f"within the pacing; a slower answer delays that resident's next turn, so achieved < "
-        "offered shows the server falling behind. Saturation: "
+        f"Open loop: residents with a mean think time of {p.think_seconds:.0f} s, "
+        f"users = rate × {p.think_seconds:.0f}, each starting its first turn at a random "
+        "moment and the next ones after exponentially distributed gaps, so that turns arrive "
+        "as a Poisson stream of the offered rate (many independent residents; "
+        f"bench/locustfile.py `poisson_pacing`), {p.load_seconds} s per rate. A slower answer "
+        "delays that resident's next turn, so achieved < offered shows the server falling "
+        "behind. Saturation: "
         f"{p.saturation_users} residents per Rasa instance with no think time (closed loop), "
         f"{p.load_seconds} s; its achieved msg/s is the throughput.",
     ]

@@ -71,7 +71,6 @@ def _single(results: Results, plan: Plan, work: Path) -> None:
                 seconds=plan.load_seconds,
                 turns=plan.turns,
                 pacing=plan.think_seconds,
-                spawn_rate=rate,
             )
         results.saturation = run_locust(
             "saturation-single",
