@@ -1,0 +1,131 @@
+"""The production event broker (``DegradingPikaEventBroker``) against a real RabbitMQ node.
+
+The node is the test's own (``tests.analytics.rabbitmq_server``), so that it can be down when
+the broker starts and come up later; the machine's RabbitMQ is never stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import aio_pika
+import pytest
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.analytics.rabbitmq_broker import DegradingPikaEventBroker
+from tests.analytics.rabbitmq_server import OwnRabbitMQ
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def node() -> Iterator[OwnRabbitMQ]:
+    """One node for the module, not started: each test starts it when its story needs."""
+    server = OwnRabbitMQ()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+def _config(node: OwnRabbitMQ, queue: str, **extra: Any) -> EndpointConfig:
+    """As endpoints.production.yml gives it to Rasa."""
+    return EndpointConfig(
+        url="127.0.0.1",
+        type="bot.analytics.rabbitmq_broker.DegradingPikaEventBroker",
+        port=node.port,
+        username="guest",
+        password="guest",
+        queues=[queue],
+        exchange_name=f"exchange-{queue}",
+        **extra,
+    )
+
+
+def _event(number: int) -> dict[str, Any]:
+    return {"event": "user", "text": f"message {number}", "timestamp": time.time()}
+
+
+async def _queued_texts(node: OwnRabbitMQ, queue: str, expected: int, seconds: float) -> list[str]:
+    """Texts of the events in ``queue``, in order, once ``expected`` arrived (or time is up),
+    plus anything that arrives in one more second (a duplicate would)."""
+    texts: list[str] = []
+    deadline = time.monotonic() + seconds
+    grace_until: float | None = None
+    while time.monotonic() < (grace_until or deadline):
+        try:
+            connection = await aio_pika.connect(node.url, timeout=2)
+        except Exception:  # noqa: BLE001 - still starting
+            await asyncio.sleep(0.5)
+            continue
+        async with connection:
+            channel = await connection.channel()
+            declared = await channel.declare_queue(queue, durable=True)
+            while (message := await declared.get(no_ack=True, fail=False)) is not None:
+                texts.append(json.loads(message.body)["text"])
+        if len(texts) >= expected and grace_until is None:
+            grace_until = time.monotonic() + 1
+        await asyncio.sleep(0.3)
+    return texts
+
+
+async def test_starts_while_rabbitmq_is_down_and_publishes_what_waited_once_it_is_up(
+    node: OwnRabbitMQ, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rasa's own broker would hold the server's start for 100 s and then stop it; this one is
+    ready at once, keeps the events, and delivers each of them once RabbitMQ answers. The
+    outage and the recovery are one warning each."""
+    node.kill()
+    queue = f"broker_start_{uuid.uuid4().hex[:8]}"
+    caplog.set_level(logging.WARNING, logger="bot.analytics.rabbitmq_broker")
+    started = time.monotonic()
+    broker = await DegradingPikaEventBroker.from_endpoint_config(_config(node, queue))
+    assert broker is not None
+    assert time.monotonic() - started < 10
+    for number in range(3):
+        broker.publish(_event(number))
+    await asyncio.sleep(0.5)
+    assert broker.waiting == 3
+    await asyncio.to_thread(node.start)
+    try:
+        texts = await _queued_texts(node, queue, 3, 60)
+    finally:
+        await broker.close()
+    assert sorted(texts) == ["message 0", "message 1", "message 2"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith("RabbitMQ unavailable")
+    assert warnings[1].startswith("RabbitMQ reachable again: publishing 3 waiting")
+
+
+async def test_a_long_outage_keeps_only_the_newest_events_and_says_how_many_were_dropped(
+    node: OwnRabbitMQ, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Memory is bounded: beyond ``max_unpublished_events`` the oldest waiting events go, the
+    log says so once and counts them when RabbitMQ is back; the newest ones arrive."""
+    node.kill()
+    queue = f"broker_bound_{uuid.uuid4().hex[:8]}"
+    caplog.set_level(logging.WARNING, logger="bot.analytics.rabbitmq_broker")
+    broker = await DegradingPikaEventBroker.from_endpoint_config(
+        _config(node, queue, max_unpublished_events=2)
+    )
+    assert broker is not None
+    for number in range(5):
+        broker.publish(_event(number))
+    await asyncio.sleep(0.5)
+    assert broker.waiting == 2
+    await asyncio.to_thread(node.start)
+    try:
+        texts = await _queued_texts(node, queue, 2, 60)
+    finally:
+        await broker.close()
+    assert sorted(texts) == ["message 3", "message 4"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sum("the oldest are dropped" in w for w in warnings) == 1, warnings
+    assert any("publishing 2 waiting analytics events (3 dropped)" in w for w in warnings)
