@@ -19,6 +19,15 @@ redispatch). When Redis fails the turn runs under the in-process lock only:
   synchronous, as in Rasa's own store);
 * the socket timeout defaults to ``DEFAULT_SOCKET_TIMEOUT_SECONDS`` instead of Rasa's 10 s.
 
+A lock's lifetime is ``lock_lifetime_seconds`` (``DEFAULT_LOCK_LIFETIME_SECONDS``), not Rasa's
+60 s. The lifetime is how long a ticket outlives an instance that died holding it (``kill -9``
+mid-turn, or the machine gone): the same resident's next message, now on the other instance,
+waits for it. With 60 s that message waited as long as HAProxy's ``timeout server`` and the
+resident saw nothing. A turn takes well under a second (bench/results.md: p99 ~1 s at
+saturation on a slow 2-core machine), so 10 s still covers any turn that is not already a
+failure; a turn that runs longer loses its lock, and only a second message of the same
+resident sent meanwhile could then run beside it.
+
 Configure it in the endpoints file with the same keys as ``type: redis`` (plus, optionally,
 ``retry_seconds``)::
 
@@ -30,6 +39,7 @@ Configure it in the endpoints file with the same keys as ``type: redis`` (plus, 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncGenerator, Callable
@@ -37,7 +47,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -46,12 +56,42 @@ T = TypeVar("T")
 
 DEFAULT_SOCKET_TIMEOUT_SECONDS = 1.0
 DEFAULT_RETRY_SECONDS = 5.0
+DEFAULT_LOCK_LIFETIME_SECONDS = 10.0
 
 
 def _outage_errors() -> tuple[type[BaseException], ...]:
     from redis.exceptions import RedisError
 
     return (RedisError, OSError)
+
+
+async def wait_for_ticket(
+    store: LockStore, conversation_id: str, ticket: int, wait_time_in_seconds: float
+) -> TicketLock:
+    """Rasa's wait for a ticket's turn, ending when the ticket itself has expired.
+
+    Rasa's loop (``LockStore._acquire_lock``) ends only when the whole lock is gone: a waiting
+    ticket that expires while another still stands (a long turn, or a dead instance's ticket,
+    issued moments before with the same lifetime) waits for ever, the resident's request
+    hanging and the store polled every second. Here the wait ends with Rasa's ``LockError``
+    once the ticket is no longer in the lock."""
+    while True:
+        lock = store.get_lock(conversation_id)
+        if not lock or not any(held.number == ticket for held in lock.tickets):
+            raise LockError(f"Lock ticket of a conversation expired while waiting ({ticket})")
+        if not lock.is_locked(ticket):
+            return lock
+        await asyncio.sleep(wait_time_in_seconds)
+        store.update_lock(conversation_id)
+
+
+class _InProcessLockStore(InMemoryLockStore):
+    """Rasa's in-memory lock store with the bounded wait (``wait_for_ticket``)."""
+
+    async def _acquire_lock(
+        self, conversation_id: str, ticket: int, wait_time_in_seconds: float
+    ) -> TicketLock:
+        return await wait_for_ticket(self, conversation_id, ticket, wait_time_in_seconds)
 
 
 class DegradingRedisLockStore(RedisLockStore):
@@ -63,6 +103,7 @@ class DegradingRedisLockStore(RedisLockStore):
         endpoint_config: EndpointConfig | None = None,
         *,
         retry_seconds: float = DEFAULT_RETRY_SECONDS,
+        lock_lifetime_seconds: float = DEFAULT_LOCK_LIFETIME_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         **kwargs: Any,
     ) -> None:
@@ -71,11 +112,15 @@ class DegradingRedisLockStore(RedisLockStore):
         if endpoint_config is not None:
             options = dict(endpoint_config.kwargs)
             retry_seconds = float(options.pop("retry_seconds", retry_seconds))
+            lock_lifetime_seconds = float(
+                options.pop("lock_lifetime_seconds", lock_lifetime_seconds)
+            )
             kwargs = {"host": endpoint_config.url or "localhost", **options, **kwargs}
         kwargs.setdefault("socket_timeout", DEFAULT_SOCKET_TIMEOUT_SECONDS)
         super().__init__(**kwargs)
-        self.local = InMemoryLockStore()
+        self.local = _InProcessLockStore()
         self.retry_seconds = retry_seconds
+        self.lock_lifetime = lock_lifetime_seconds
         self._clock = clock
         self._retry_at: float | None = None  # set while Redis is considered down
 
@@ -88,11 +133,13 @@ class DegradingRedisLockStore(RedisLockStore):
     async def lock(
         self,
         conversation_id: str,
-        lock_lifetime: float = LOCK_LIFETIME,
+        lock_lifetime: float | None = None,
         wait_time_in_seconds: float = 1,
     ) -> AsyncGenerator[TicketLock, None]:
         """The in-process lock, then the Redis lock if Redis answers (same contract as Rasa's:
-        ``LockError`` if the lock expired while waiting)."""
+        ``LockError`` if the lock expired while waiting). Rasa passes no lifetime: the
+        configured one applies."""
+        lock_lifetime = lock_lifetime or self.lock_lifetime
         async with self.local.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as held:
             ticket = self._redis(lambda: self.issue_ticket(conversation_id, lock_lifetime))
             if ticket is None:
@@ -116,6 +163,11 @@ class DegradingRedisLockStore(RedisLockStore):
         except _outage_errors() as error:
             self._went_down(error)
             return None
+
+    async def _acquire_lock(
+        self, conversation_id: str, ticket: int, wait_time_in_seconds: float
+    ) -> TicketLock:
+        return await wait_for_ticket(self, conversation_id, ticket, wait_time_in_seconds)
 
     def _redis(self, call: Callable[[], T], *, force: bool = False) -> T | None:
         """``call()`` against Redis, or ``None`` if Redis is down (or was, moments ago, unless

@@ -29,7 +29,9 @@ def redis_server(tmp_path: Path) -> Iterator[OwnRedis]:
         yield server
 
 
-def _store(server: OwnRedis, retry_seconds: float = 0.2) -> DegradingRedisLockStore:
+def _store(
+    server: OwnRedis, retry_seconds: float = 0.2, **options: float
+) -> DegradingRedisLockStore:
     """Built the way Rasa builds it from the endpoints file's ``lock_store`` section."""
     store = LockStore.create(
         EndpointConfig(
@@ -40,6 +42,7 @@ def _store(server: OwnRedis, retry_seconds: float = 0.2) -> DegradingRedisLockSt
             password="",
             key_prefix="welfareintake",
             retry_seconds=retry_seconds,
+            **options,
         )
     )
     assert isinstance(store, DegradingRedisLockStore)
@@ -150,3 +153,56 @@ async def test_a_turn_whose_redis_dies_midway_still_finishes(redis_server: OwnRe
     assert store.degraded
     async with store.lock(CONVERSATION):
         pass
+
+
+async def test_a_lock_left_by_a_dead_instance_holds_the_conversation_only_its_lifetime(
+    redis_server: OwnRedis,
+) -> None:
+    """An instance killed mid-turn leaves its ticket in Redis; the same resident's next
+    message, on the other instance half a second later, runs once that ticket's configured
+    lifetime is over (not after Rasa's 60 s, longer than HAProxy waits for an answer)."""
+    dead = _store(redis_server, lock_lifetime_seconds=1.5)
+    dead.issue_ticket(CONVERSATION, dead.lock_lifetime)  # took the lock, then was killed
+    await asyncio.sleep(0.5)
+    other = _store(redis_server, lock_lifetime_seconds=1.5)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await asyncio.wait_for(_turn(other, [], "next", seconds=0), timeout=10)
+    assert 0.5 < loop.time() - started < 2.0
+
+
+async def test_a_waiting_turn_whose_own_ticket_expires_gives_up_instead_of_hanging(
+    redis_server: OwnRedis,
+) -> None:
+    """A message arriving together with a turn that never ends (its instance died): its own
+    ticket expires right after the dead one, and Rasa's own wait would then poll for ever.
+    Here it ends with Rasa's LockError within the lifetime, and the conversation's next
+    message runs."""
+    dead = _store(redis_server, lock_lifetime_seconds=1.0)
+    dead.issue_ticket(CONVERSATION, dead.lock_lifetime)
+    other = _store(redis_server, lock_lifetime_seconds=1.0)
+    with pytest.raises(LockError):
+        await asyncio.wait_for(_turn(other, [], "stuck", seconds=0), timeout=5)
+    await asyncio.wait_for(_turn(other, [], "next", seconds=0), timeout=5)
+
+
+async def test_rasas_own_wait_hangs_when_its_ticket_expires_first(redis_server: OwnRedis) -> None:
+    """Why the wait above is this project's: Rasa's RedisLockStore, in the same situation,
+    is still waiting after three lifetimes."""
+    rasa_store = RedisLockStore(host="127.0.0.1", port=redis_server.port, db=1)
+    rasa_store.issue_ticket(CONVERSATION, 1.0)
+
+    async def turn() -> None:
+        async with rasa_store.lock(CONVERSATION, lock_lifetime=1.0, wait_time_in_seconds=WAIT):
+            pass
+
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(turn(), timeout=3)
+
+
+def test_without_a_configured_lifetime_a_lock_lives_ten_seconds_not_rasas_sixty(
+    redis_server: OwnRedis,
+) -> None:
+    """The production endpoints file may leave the key out: a dead instance's ticket then
+    holds a conversation at most 10 s."""
+    assert _store(redis_server).lock_lifetime == 10.0
