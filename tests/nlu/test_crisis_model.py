@@ -76,3 +76,32 @@ def test_abuse_dv_worries_of_the_nlu_data_are_abuse() -> None:
     cases = nlu_cases(PROJECT_ROOT / "data" / "nlu")
     abuse = [case for case in cases if case.kind == "abuse"]
     assert abuse and all("[" not in case.text for case in cases)
+
+
+def test_one_message_alone_scores_as_it_does_among_others_and_as_the_trained_matrix(
+    model: CrisisModel,
+) -> None:
+    """A resident's message gets the same danger score whether the bot scores it alone (every
+    turn) or in a batch (crisis-eval), and the same as the stacked tf-idf matrix the heads were
+    trained on (sklearn's normalize, scipy's hstack): the per-part arithmetic that replaced
+    them at prediction changes no score."""
+    from scipy.special import expit
+    from sklearn.preprocessing import normalize
+
+    from bot.nlu import crisis_model
+
+    texts = ["もう消えてしまいたい", "ｶﾈがない、家賃払えん", "🙂", "夫に毎晩なぐられる"]
+    batch = model.predict(texts)
+    alone = [model.predict([text])[0] for text in texts]
+    assert [p.danger for p in alone] == pytest.approx([p.danger for p in batch], abs=1e-6)
+    parts = []
+    for block, idf in zip(crisis_model._sparse_blocks(texts), model._idf, strict=True):
+        tf = block.tocsr(copy=True).astype(np.float32)
+        tf.data = 1.0 + np.log(tf.data)
+        parts.append(normalize(tf.multiply(idf).tocsr()))
+    stacked = crisis_model.scipy.sparse.hstack(parts, format="csr")
+    names, columns, intercept = model._heads["kind"]
+    reference = expit(np.asarray(stacked @ columns) + intercept)
+    reference /= reference.sum(axis=1, keepdims=True)
+    danger = 1.0 - reference[:, names.index("none")]
+    assert [p.danger for p in batch] == pytest.approx(list(danger), abs=1e-5)
