@@ -8,6 +8,7 @@ the original string.
 
 from __future__ import annotations
 
+import functools
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -164,7 +165,16 @@ class SudachiAnalyzer:
         _shared_dictionary()  # fail fast (missing dictionary) at construction, not first message
 
     def analyze(self, text: str) -> list[Morpheme]:
-        """Morphemes of ``text``, whitespace dropped, spans into ``text`` itself."""
+        """Morphemes of ``text``, whitespace dropped, spans into ``text`` itself.
+
+        A turn's message is analysed by several components (the tokenizer, the crisis
+        classifier's reading and words): the latest messages' analyses are kept
+        (``_recent_analysis``), so each is made once."""
+        if len(text) <= CACHED_TEXT_LIMIT:
+            return list(_recent_analysis(self.split_mode, text))
+        return self._analyze(text)
+
+    def _analyze(self, text: str) -> list[Morpheme]:
         normalized = normalize_with_offsets(text)
         tokenizer = _tokenizer(self.split_mode)
         morphemes: list[Morpheme] = []
@@ -213,6 +223,16 @@ class SudachiAnalyzer:
             parts.append(morpheme.reading)
             previous_end = morpheme.end
         return "".join(parts)
+
+
+#: Longer texts are analysed every time: a few pasted pages must not stay in memory.
+CACHED_TEXT_LIMIT = 2_000
+
+
+@functools.lru_cache(maxsize=256)
+def _recent_analysis(split_mode: str, text: str) -> tuple[Morpheme, ...]:
+    """Morphemes are frozen, so one analysis can serve every component of a turn."""
+    return tuple(SudachiAnalyzer(split_mode)._analyze(text))
 
 
 def surface_morphemes(
