@@ -11,17 +11,23 @@ back. Two gaps remain, and this class closes them:
   nothing. Here a failed first connection is logged once and retried in the background with
   backoff; the bot answers meanwhile, and the events wait.
 * **Bounds and noise.** Rasa keeps unsent events in an unbounded list (a long outage grows the
-  process without limit) and logs an error per event. Here at most
-  ``max_unpublished_events`` wait (the oldest are dropped beyond that, counted and logged), an
-  outage is one warning and its end one more, and a publish that hangs (a half-dead
-  connection) gives up after ``publish_timeout_seconds`` and keeps its event.
+  process without limit), logs an error per event and per connection attempt, and on
+  reconnecting starts one publish task per waiting event at once. Here at most
+  ``max_unpublished_events`` wait (the oldest are dropped beyond that, counted and logged);
+  one task drains them in order, one publish at a time, stopping at the first failure (so a
+  slow broker does not get tens of thousands of timed-out, re-sent copies), and new events
+  queue behind them; an outage is one warning and its end one more; a connection attempt or
+  a publish that hangs (a frozen node, a firewall dropping packets) gives up after
+  ``connect_timeout_seconds`` / ``publish_timeout_seconds``.
+* **Shutdown.** Rasa's ``close`` drops what is in flight without a word. Here it waits a
+  little for the backlog and logs how many events it could not send.
 
 What waits is in this process's memory only: an instance that dies during an outage loses the
 analytics events it held (tickets never depend on this: they go through the outbox). A
 republished event may reach RabbitMQ twice (sent, then timed out before the confirmation);
 the consumer stores each event once (``event_key``).
 
-Configure it with the keys of ``type: pika``, and optionally the two bounds::
+Configure it with the keys of ``type: pika``, and optionally the bounds::
 
     event_broker:
       type: bot.analytics.rabbitmq_broker.DegradingPikaEventBroker
@@ -29,6 +35,7 @@ Configure it with the keys of ``type: pika``, and optionally the two bounds::
       ...
       max_unpublished_events: 50000
       publish_timeout_seconds: 10
+      connect_timeout_seconds: 5
 """
 
 from __future__ import annotations
@@ -38,7 +45,8 @@ import logging
 from collections import deque
 from typing import Any
 
-from rasa.core.brokers.pika import PikaEventBroker
+import aio_pika
+from rasa.core.brokers.pika import PikaEventBroker, _create_rabbitmq_ssl_options
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +55,10 @@ __all__ = ["DegradingPikaEventBroker"]
 # ~1–3 KB an event and ~12 events a turn: 50,000 events are a few thousand turns, ~100 MB at most.
 DEFAULT_MAX_UNPUBLISHED = 50_000
 DEFAULT_PUBLISH_TIMEOUT_SECONDS = 10.0
+DEFAULT_CONNECT_TIMEOUT_SECONDS = 5.0
 RECONNECT_MIN_SECONDS = 1.0
 RECONNECT_MAX_SECONDS = 30.0
+CLOSE_WAIT_SECONDS = 5.0
 
 
 class DegradingPikaEventBroker(PikaEventBroker):
@@ -60,6 +70,7 @@ class DegradingPikaEventBroker(PikaEventBroker):
         *args: Any,
         max_unpublished_events: int = DEFAULT_MAX_UNPUBLISHED,
         publish_timeout_seconds: float = DEFAULT_PUBLISH_TIMEOUT_SECONDS,
+        connect_timeout_seconds: float = DEFAULT_CONNECT_TIMEOUT_SECONDS,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -67,41 +78,60 @@ class DegradingPikaEventBroker(PikaEventBroker):
             maxlen=max(1, int(max_unpublished_events))
         )
         self._publish_timeout = float(publish_timeout_seconds)
-        # One attempt per try: retrying is this class's job, in the background, not Rasa's 20
-        # attempts 5 s apart that hold the server's start.
-        self._connection_attempts = 1
-        self._retry_delay_in_seconds = 0  # Rasa waits this long after a failed last attempt too
+        self._connect_timeout = float(connect_timeout_seconds)
         self._in_outage = False
         self._dropped = 0
         self._reconnector: asyncio.Task[None] | None = None
+        self._drainer: asyncio.Task[None] | None = None
 
     @property
     def waiting(self) -> int:
         """Events kept in memory until RabbitMQ takes them."""
         return len(self._unpublished_events)
 
+    # -- connecting ------------------------------------------------------------------------
+
+    async def _connect(self) -> aio_pika.abc.AbstractRobustConnection:
+        """One attempt, bounded in time, logging nothing: Rasa's own makes 20 attempts 5 s
+        apart, each failure an error line, and waits as long as the handshake does."""
+        ssl_options = _create_rabbitmq_ssl_options(self.host)
+        connection = await asyncio.wait_for(
+            aio_pika.connect_robust(
+                url=self._configure_url(),
+                host=self.host,
+                port=self.port,
+                password=self.password,
+                login=self.username,
+                loop=self._loop,
+                ssl=ssl_options is not None,
+                ssl_options=ssl_options,
+            ),
+            self._connect_timeout,
+        )
+        return connection
+
     async def connect(self) -> None:
         """One attempt now; if RabbitMQ does not answer, keep trying in the background."""
+        if await self._try_connect():
+            return
+        if self._reconnector is None or self._reconnector.done():
+            self._reconnector = self._loop.create_task(self._keep_connecting())
+
+    async def _try_connect(self) -> bool:
         try:
-            await super().connect()
+            await asyncio.wait_for(super().connect(), self._connect_timeout * 2)
         except Exception as error:  # noqa: BLE001 - any failure to connect means "not yet"
             self._outage(error)
             await self._drop_connection()
-            self._reconnector = self._loop.create_task(self._keep_connecting())
+            return False
+        return True
 
     async def _keep_connecting(self) -> None:
         delay = RECONNECT_MIN_SECONDS
-        while True:
+        while not await self._try_connect():
             await asyncio.sleep(delay)
-            try:
-                await super().connect()
-            except Exception:  # noqa: BLE001 - still down; the outage is already logged
-                await self._drop_connection()
-                delay = min(delay * 2, RECONNECT_MAX_SECONDS)
-                continue
-            self._recovered()
-            self._publish_unpublished_messages()
-            return
+            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+        self._publish_unpublished_messages()
 
     async def _drop_connection(self) -> None:
         """A connection opened before its channel or exchange failed must not linger (a robust
@@ -115,24 +145,49 @@ class DegradingPikaEventBroker(PikaEventBroker):
             except Exception:  # noqa: BLE001 - it is being discarded anyway
                 logger.debug("RabbitMQ: a half-opened connection did not close cleanly")
 
+    # -- publishing ------------------------------------------------------------------------
+
     async def _publish(self, event: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-        if self._exchange is None:
+        if self._exchange is None or self._unpublished_events:
+            # Behind the events already waiting: they go first, in order.
             self._keep(event)
+            self._publish_unpublished_messages()
             return
         try:
-            await asyncio.wait_for(
-                self._exchange.publish(self._message(event, headers), ""), self._publish_timeout
-            )
+            await self._send(event, headers)
         except Exception as error:  # noqa: BLE001 - whatever failed, the event waits
             self._outage(error)
             self._keep(event)
             return
         if self._in_outage:
             self._recovered()
-        if self._unpublished_events:
-            # Normally the connection's reconnect callback sends them; a publish that only
-            # timed out leaves no reconnect behind, so the next success sends them too.
-            self._publish_unpublished_messages()
+
+    async def _send(self, event: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        if self._exchange is None:
+            raise ConnectionError("no RabbitMQ exchange")
+        await asyncio.wait_for(
+            self._exchange.publish(self._message(event, headers), ""), self._publish_timeout
+        )
+
+    def _publish_unpublished_messages(self, *_: Any, **__: Any) -> None:
+        """Start the one task that sends the waiting events (Rasa's version, also the robust
+        connection's reconnect callback, starts a task per event)."""
+        if self._exchange is None or not self._unpublished_events:
+            return
+        if self._drainer is None or self._drainer.done():
+            self._drainer = self._loop.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._unpublished_events:
+            event = self._unpublished_events.popleft()
+            try:
+                await self._send(event)
+            except Exception as error:  # noqa: BLE001 - back to the head of the line
+                self._unpublished_events.appendleft(event)
+                self._outage(error)
+                return
+        if self._in_outage:
+            self._recovered()
 
     def _keep(self, event: dict[str, Any]) -> None:
         if len(self._unpublished_events) == self._unpublished_events.maxlen:
@@ -144,6 +199,8 @@ class DegradingPikaEventBroker(PikaEventBroker):
                 )
             self._dropped += 1
         self._unpublished_events.append(event)
+
+    # -- logging -----------------------------------------------------------------------------
 
     def _outage(self, error: BaseException) -> None:
         if not self._in_outage:
@@ -157,14 +214,23 @@ class DegradingPikaEventBroker(PikaEventBroker):
 
     def _recovered(self) -> None:
         logger.warning(
-            "RabbitMQ reachable again: publishing %d waiting analytics events (%d dropped)",
-            len(self._unpublished_events),
+            "RabbitMQ reachable again: the waiting analytics events are published (%d dropped "
+            "while it was away)",
             self._dropped,
         )
         self._in_outage = False
         self._dropped = 0
 
     async def close(self) -> None:
+        """Stop reconnecting, give the backlog a moment, say what could not be sent."""
         if self._reconnector is not None:
             self._reconnector.cancel()
+        pending = [task for task in (self._drainer, *self._background_tasks) if task]
+        if pending:
+            await asyncio.wait(pending, timeout=CLOSE_WAIT_SECONDS)
+        if self._unpublished_events:
+            logger.warning(
+                "Shutting down with %d analytics events not published to RabbitMQ",
+                len(self._unpublished_events),
+            )
         await super().close()

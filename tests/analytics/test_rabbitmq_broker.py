@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -79,8 +80,8 @@ async def test_starts_while_rabbitmq_is_down_and_publishes_what_waited_once_it_i
     node: OwnRabbitMQ, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Rasa's own broker would hold the server's start for 100 s and then stop it; this one is
-    ready at once, keeps the events, and delivers each of them once RabbitMQ answers. The
-    outage and the recovery are one warning each."""
+    ready at once, keeps the events, and delivers each of them, in order, once RabbitMQ
+    answers. The outage and the recovery are one warning each."""
     node.kill()
     queue = f"broker_start_{uuid.uuid4().hex[:8]}"
     caplog.set_level(logging.WARNING, logger="bot.analytics.rabbitmq_broker")
@@ -97,11 +98,11 @@ async def test_starts_while_rabbitmq_is_down_and_publishes_what_waited_once_it_i
         texts = await _queued_texts(node, queue, 3, 60)
     finally:
         await broker.close()
-    assert sorted(texts) == ["message 0", "message 1", "message 2"]
+    assert texts == ["message 0", "message 1", "message 2"]  # once each, in order
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2, warnings
     assert warnings[0].startswith("RabbitMQ unavailable")
-    assert warnings[1].startswith("RabbitMQ reachable again: publishing 3 waiting")
+    assert warnings[1].startswith("RabbitMQ reachable again")
 
 
 async def test_a_long_outage_keeps_only_the_newest_events_and_says_how_many_were_dropped(
@@ -128,4 +129,29 @@ async def test_a_long_outage_keeps_only_the_newest_events_and_says_how_many_were
     assert sorted(texts) == ["message 3", "message 4"]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert sum("the oldest are dropped" in w for w in warnings) == 1, warnings
-    assert any("publishing 2 waiting analytics events (3 dropped)" in w for w in warnings)
+    assert any("(3 dropped while it was away)" in w for w in warnings), warnings
+
+
+async def test_a_node_that_accepts_connections_but_never_answers_does_not_hold_the_start() -> None:
+    """A frozen RabbitMQ (or a firewall dropping its packets after the handshake): the
+    connection opens and the AMQP greeting never comes. The broker gives up on it after its
+    connect timeout, so Rasa starts, and keeps the events."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the kernel completes handshakes; nobody ever reads or writes
+        config = EndpointConfig(
+            url="127.0.0.1",
+            port=silent.getsockname()[1],
+            username="guest",
+            password="guest",
+            queues=["never"],
+            connect_timeout_seconds=1,
+        )
+        started = time.monotonic()
+        broker = await DegradingPikaEventBroker.from_endpoint_config(config)
+        assert broker is not None
+        assert time.monotonic() - started < 5
+        broker.publish(_event(1))
+        await asyncio.sleep(0.2)
+        assert broker.waiting == 1
+        await broker.close()
