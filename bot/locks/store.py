@@ -19,14 +19,17 @@ redispatch). When Redis fails the turn runs under the in-process lock only:
   synchronous, as in Rasa's own store);
 * the socket timeout defaults to ``DEFAULT_SOCKET_TIMEOUT_SECONDS`` instead of Rasa's 10 s.
 
-A lock's lifetime is ``lock_lifetime_seconds`` (``DEFAULT_LOCK_LIFETIME_SECONDS``), not Rasa's
-60 s. The lifetime is how long a ticket outlives an instance that died holding it (``kill -9``
-mid-turn, or the machine gone): the same resident's next message, now on the other instance,
-waits for it. With 60 s that message waited as long as HAProxy's ``timeout server`` and the
-resident saw nothing. A turn takes well under a second (bench/results.md: p99 ~1 s at
-saturation on a slow 2-core machine), so 10 s still covers any turn that is not already a
-failure; a turn that runs longer loses its lock, and only a second message of the same
-resident sent meanwhile could then run beside it.
+A Redis ticket is a lease: it lives ``lock_lifetime_seconds`` (``DEFAULT_LOCK_LIFETIME_SECONDS``)
+and the instance renews it every third of that while its turn waits or runs. So a ticket
+outlives an instance that died holding it (``kill -9`` mid-turn, the machine gone) by at most
+the lifetime, after which the same resident's next message, retried on the other instance,
+runs; with Rasa's fixed 60 s that message waited as long as HAProxy's ``timeout server`` and
+the resident saw nothing. A live turn, however long, keeps its lock (a fixed short lifetime
+would let the next message run beside it), and a waiting message keeps its place. Expiry is
+compared on the instances' wall clocks: keep them synchronised (NTP), as any lease needs. A
+wait ends with Rasa's ``LockError`` after ``max_wait_seconds`` (default: HAProxy's 60 s
+``timeout server``, after which nobody receives the answer), where Rasa's own loop could
+poll for ever. The in-process lock keeps Rasa's lifetime: a process that dies takes it along.
 
 Configure it in the endpoints file with the same keys as ``type: redis`` (plus, optionally,
 ``retry_seconds``)::
@@ -40,14 +43,21 @@ Configure it in the endpoints file with the same keys as ``type: redis`` (plus, 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncGenerator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any, TypeVar
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import InMemoryLockStore, LockError, LockStore, RedisLockStore
+from rasa.core.lock_store import (
+    LOCK_LIFETIME,
+    InMemoryLockStore,
+    LockError,
+    LockStore,
+    RedisLockStore,
+)
 from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
@@ -57,6 +67,7 @@ T = TypeVar("T")
 DEFAULT_SOCKET_TIMEOUT_SECONDS = 1.0
 DEFAULT_RETRY_SECONDS = 5.0
 DEFAULT_LOCK_LIFETIME_SECONDS = 10.0
+DEFAULT_MAX_WAIT_SECONDS = 60.0
 
 
 def _outage_errors() -> tuple[type[BaseException], ...]:
@@ -66,21 +77,27 @@ def _outage_errors() -> tuple[type[BaseException], ...]:
 
 
 async def wait_for_ticket(
-    store: LockStore, conversation_id: str, ticket: int, wait_time_in_seconds: float
+    store: LockStore,
+    conversation_id: str,
+    ticket: int,
+    wait_time_in_seconds: float,
+    max_wait_seconds: float = DEFAULT_MAX_WAIT_SECONDS,
 ) -> TicketLock:
-    """Rasa's wait for a ticket's turn, ending when the ticket itself has expired.
+    """Rasa's wait for a ticket's turn, bounded.
 
     Rasa's loop (``LockStore._acquire_lock``) ends only when the whole lock is gone: a waiting
-    ticket that expires while another still stands (a long turn, or a dead instance's ticket,
-    issued moments before with the same lifetime) waits for ever, the resident's request
+    ticket that expired while another still stood waited for ever, the resident's request
     hanging and the store polled every second. Here the wait ends with Rasa's ``LockError``
-    once the ticket is no longer in the lock."""
+    when the ticket is gone or after ``max_wait_seconds``."""
+    deadline = time.monotonic() + max_wait_seconds
     while True:
         lock = store.get_lock(conversation_id)
         if not lock or not any(held.number == ticket for held in lock.tickets):
             raise LockError(f"Lock ticket of a conversation expired while waiting ({ticket})")
         if not lock.is_locked(ticket):
             return lock
+        if time.monotonic() > deadline:
+            raise LockError(f"Conversation still locked after {max_wait_seconds:g} s")
         await asyncio.sleep(wait_time_in_seconds)
         store.update_lock(conversation_id)
 
@@ -88,10 +105,16 @@ async def wait_for_ticket(
 class _InProcessLockStore(InMemoryLockStore):
     """Rasa's in-memory lock store with the bounded wait (``wait_for_ticket``)."""
 
+    def __init__(self, max_wait_seconds: float) -> None:
+        super().__init__()
+        self.max_wait_seconds = max_wait_seconds
+
     async def _acquire_lock(
         self, conversation_id: str, ticket: int, wait_time_in_seconds: float
     ) -> TicketLock:
-        return await wait_for_ticket(self, conversation_id, ticket, wait_time_in_seconds)
+        return await wait_for_ticket(
+            self, conversation_id, ticket, wait_time_in_seconds, self.max_wait_seconds
+        )
 
 
 class DegradingRedisLockStore(RedisLockStore):
@@ -104,6 +127,7 @@ class DegradingRedisLockStore(RedisLockStore):
         *,
         retry_seconds: float = DEFAULT_RETRY_SECONDS,
         lock_lifetime_seconds: float = DEFAULT_LOCK_LIFETIME_SECONDS,
+        max_wait_seconds: float = DEFAULT_MAX_WAIT_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         **kwargs: Any,
     ) -> None:
@@ -115,12 +139,14 @@ class DegradingRedisLockStore(RedisLockStore):
             lock_lifetime_seconds = float(
                 options.pop("lock_lifetime_seconds", lock_lifetime_seconds)
             )
+            max_wait_seconds = float(options.pop("max_wait_seconds", max_wait_seconds))
             kwargs = {"host": endpoint_config.url or "localhost", **options, **kwargs}
         kwargs.setdefault("socket_timeout", DEFAULT_SOCKET_TIMEOUT_SECONDS)
         super().__init__(**kwargs)
-        self.local = _InProcessLockStore()
+        self.local = _InProcessLockStore(max_wait_seconds)
         self.retry_seconds = retry_seconds
         self.lock_lifetime = lock_lifetime_seconds
+        self.max_wait_seconds = max_wait_seconds
         self._clock = clock
         self._retry_at: float | None = None  # set while Redis is considered down
 
@@ -138,21 +164,53 @@ class DegradingRedisLockStore(RedisLockStore):
     ) -> AsyncGenerator[TicketLock, None]:
         """The in-process lock, then the Redis lock if Redis answers (same contract as Rasa's:
         ``LockError`` if the lock expired while waiting). Rasa passes no lifetime: the
-        configured one applies."""
-        lock_lifetime = lock_lifetime or self.lock_lifetime
-        async with self.local.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as held:
-            ticket = self._redis(lambda: self.issue_ticket(conversation_id, lock_lifetime))
+        configured one applies to the Redis ticket, renewed while this turn waits and runs."""
+        lease = lock_lifetime or self.lock_lifetime
+        async with self.local.lock(conversation_id, LOCK_LIFETIME, wait_time_in_seconds) as held:
+            ticket = self._redis(lambda: self.issue_ticket(conversation_id, lease))
             if ticket is None:
                 yield held
                 return
+            renewal = asyncio.get_running_loop().create_task(
+                self._keep_renewing(conversation_id, ticket, lease)
+            )
             try:
                 shared = await self._acquire_shared(conversation_id, ticket, wait_time_in_seconds)
                 yield shared or held
             finally:
+                renewal.cancel()
+                with suppress(asyncio.CancelledError):
+                    await renewal
                 # Always tried, even just after an outage elsewhere: a ticket left behind in a
                 # Redis that answers would hold this conversation's next turns for the lock's
                 # lifetime. If Redis is down it expires by itself (or died with Redis).
                 self._redis(lambda: self.cleanup(conversation_id, ticket), force=True)
+
+    async def _keep_renewing(self, conversation_id: str, ticket: int, lease: float) -> None:
+        """Push this ticket's expiry ``lease`` ahead every third of it (see the module
+        docstring: a lease, so that only a dead instance's ticket runs out)."""
+        while True:
+            await asyncio.sleep(lease / 3)
+            self._redis(lambda: self._renew(conversation_id, ticket, lease))
+
+    def _renew(self, conversation_id: str, ticket: int, lease: float) -> None:
+        """Read, extend, write under WATCH: if another instance writes the lock meanwhile (a
+        ticket of its own), the renewal is redone on its version instead of erasing it."""
+        key = self.key_prefix + conversation_id
+
+        def extend(pipe: Any) -> None:
+            stored = pipe.get(key)
+            if not stored:
+                return
+            lock = TicketLock.from_dict(json.loads(stored))
+            for held in lock.tickets:
+                if held.number == ticket:
+                    held.expires = time.time() + lease
+                    pipe.multi()
+                    pipe.set(key, lock.dumps())
+                    return
+
+        self.red.transaction(extend, key)
 
     async def _acquire_shared(
         self, conversation_id: str, ticket: int, wait_time_in_seconds: float
@@ -167,7 +225,9 @@ class DegradingRedisLockStore(RedisLockStore):
     async def _acquire_lock(
         self, conversation_id: str, ticket: int, wait_time_in_seconds: float
     ) -> TicketLock:
-        return await wait_for_ticket(self, conversation_id, ticket, wait_time_in_seconds)
+        return await wait_for_ticket(
+            self, conversation_id, ticket, wait_time_in_seconds, self.max_wait_seconds
+        )
 
     def _redis(self, call: Callable[[], T], *, force: bool = False) -> T | None:
         """``call()`` against Redis, or ``None`` if Redis is down (or was, moments ago, unless

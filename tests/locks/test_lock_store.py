@@ -158,32 +158,53 @@ async def test_a_turn_whose_redis_dies_midway_still_finishes(redis_server: OwnRe
 async def test_a_lock_left_by_a_dead_instance_holds_the_conversation_only_its_lifetime(
     redis_server: OwnRedis,
 ) -> None:
-    """An instance killed mid-turn leaves its ticket in Redis; the same resident's next
-    message, on the other instance half a second later, runs once that ticket's configured
-    lifetime is over (not after Rasa's 60 s, longer than HAProxy waits for an answer)."""
+    """An instance killed mid-turn leaves its ticket in Redis, and HAProxy retries the
+    resident's message on the other instance at once: that message runs once the dead
+    ticket's lifetime is over (not after Rasa's 60 s, longer than HAProxy waits), even though
+    its own ticket was issued the same moment with the same lifetime (renewed while it
+    waits, so it does not run out first)."""
     dead = _store(redis_server, lock_lifetime_seconds=1.5)
     dead.issue_ticket(CONVERSATION, dead.lock_lifetime)  # took the lock, then was killed
-    await asyncio.sleep(0.5)
     other = _store(redis_server, lock_lifetime_seconds=1.5)
     loop = asyncio.get_running_loop()
     started = loop.time()
-    await asyncio.wait_for(_turn(other, [], "next", seconds=0), timeout=10)
-    assert 0.5 < loop.time() - started < 2.0
+    await asyncio.wait_for(_turn(other, [], "retried", seconds=0), timeout=10)
+    assert 1.0 < loop.time() - started < 3.0
 
 
-async def test_a_waiting_turn_whose_own_ticket_expires_gives_up_instead_of_hanging(
+async def test_a_live_turn_longer_than_the_lifetime_keeps_the_conversation_locked(
     redis_server: OwnRedis,
 ) -> None:
-    """A message arriving together with a turn that never ends (its instance died): its own
-    ticket expires right after the dead one, and Rasa's own wait would then poll for ever.
-    Here it ends with Rasa's LockError within the lifetime, and the conversation's next
-    message runs."""
-    dead = _store(redis_server, lock_lifetime_seconds=1.0)
-    dead.issue_ticket(CONVERSATION, dead.lock_lifetime)
-    other = _store(redis_server, lock_lifetime_seconds=1.0)
+    """The lifetime bounds only a dead instance's ticket: a live turn renews its own, so a
+    turn three lifetimes long still holds the same resident's next message (on the other
+    instance) back until it ends."""
+    one = _store(redis_server, lock_lifetime_seconds=0.6)
+    two = _store(redis_server, lock_lifetime_seconds=0.6)
+    log: list[str] = []
+    first = asyncio.create_task(_turn(one, log, "a", seconds=1.8))
+    await asyncio.sleep(0.05)
+    await asyncio.gather(first, _turn(two, log, "b", seconds=0))
+    assert log == ["a start", "a end", "b start", "b end"]
+
+
+async def test_a_message_behind_a_stuck_turn_gives_up_after_the_longest_wait(
+    redis_server: OwnRedis,
+) -> None:
+    """A turn that never ends on a live instance (a hung call) keeps renewing its lock; the
+    same resident's next message waits at most ``max_wait_seconds`` and ends with Rasa's
+    LockError rather than hanging (HAProxy would have given up on it by then anyway)."""
+    stuck = _store(redis_server, lock_lifetime_seconds=0.6)
+    waiting = _store(redis_server, lock_lifetime_seconds=0.6, max_wait_seconds=1.5)
+    hung = asyncio.create_task(_turn(stuck, [], "hung", seconds=30))
+    await asyncio.sleep(0.05)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     with pytest.raises(LockError):
-        await asyncio.wait_for(_turn(other, [], "stuck", seconds=0), timeout=5)
-    await asyncio.wait_for(_turn(other, [], "next", seconds=0), timeout=5)
+        await asyncio.wait_for(_turn(waiting, [], "next", seconds=0), timeout=10)
+    assert 1.4 < loop.time() - started < 3.0
+    hung.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await hung
 
 
 async def test_rasas_own_wait_hangs_when_its_ticket_expires_first(redis_server: OwnRedis) -> None:
