@@ -76,30 +76,40 @@ async def _queued_texts(node: OwnRabbitMQ, queue: str, expected: int, seconds: f
     return texts
 
 
+async def _through_an_outage(
+    node: OwnRabbitMQ, caplog: pytest.LogCaptureFixture, events: int, **options: Any
+) -> tuple[int, list[str], list[str]]:
+    """Start the broker while the node is down (within 10 s), publish ``events``, start the
+    node: how many events waited, the texts that reached the queue, the broker's warnings."""
+    node.kill()
+    queue = f"broker_{uuid.uuid4().hex[:8]}"
+    caplog.set_level(logging.WARNING, logger="bot.analytics.rabbitmq_broker")
+    started = time.monotonic()
+    broker = await DegradingPikaEventBroker.from_endpoint_config(_config(node, queue, **options))
+    assert broker is not None
+    assert time.monotonic() - started < 10
+    for number in range(events):
+        broker.publish(_event(number))
+    await asyncio.sleep(0.5)
+    waiting = broker.waiting
+    await asyncio.to_thread(node.start)
+    try:
+        texts = await _queued_texts(node, queue, min(waiting, events), 60)
+    finally:
+        await broker.close()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    return waiting, texts, warnings
+
+
 async def test_starts_while_rabbitmq_is_down_and_publishes_what_waited_once_it_is_up(
     node: OwnRabbitMQ, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Rasa's own broker would hold the server's start for 100 s and then stop it; this one is
     ready at once, keeps the events, and delivers each of them, in order, once RabbitMQ
     answers. The outage and the recovery are one warning each."""
-    node.kill()
-    queue = f"broker_start_{uuid.uuid4().hex[:8]}"
-    caplog.set_level(logging.WARNING, logger="bot.analytics.rabbitmq_broker")
-    started = time.monotonic()
-    broker = await DegradingPikaEventBroker.from_endpoint_config(_config(node, queue))
-    assert broker is not None
-    assert time.monotonic() - started < 10
-    for number in range(3):
-        broker.publish(_event(number))
-    await asyncio.sleep(0.5)
-    assert broker.waiting == 3
-    await asyncio.to_thread(node.start)
-    try:
-        texts = await _queued_texts(node, queue, 3, 60)
-    finally:
-        await broker.close()
+    waiting, texts, warnings = await _through_an_outage(node, caplog, 3)
+    assert waiting == 3
     assert texts == ["message 0", "message 1", "message 2"]  # once each, in order
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2, warnings
     assert warnings[0].startswith("RabbitMQ unavailable")
     assert warnings[1].startswith("RabbitMQ reachable again")
@@ -110,24 +120,9 @@ async def test_a_long_outage_keeps_only_the_newest_events_and_says_how_many_were
 ) -> None:
     """Memory is bounded: beyond ``max_unpublished_events`` the oldest waiting events go, the
     log says so once and counts them when RabbitMQ is back; the newest ones arrive."""
-    node.kill()
-    queue = f"broker_bound_{uuid.uuid4().hex[:8]}"
-    caplog.set_level(logging.WARNING, logger="bot.analytics.rabbitmq_broker")
-    broker = await DegradingPikaEventBroker.from_endpoint_config(
-        _config(node, queue, max_unpublished_events=2)
-    )
-    assert broker is not None
-    for number in range(5):
-        broker.publish(_event(number))
-    await asyncio.sleep(0.5)
-    assert broker.waiting == 2
-    await asyncio.to_thread(node.start)
-    try:
-        texts = await _queued_texts(node, queue, 2, 60)
-    finally:
-        await broker.close()
-    assert sorted(texts) == ["message 3", "message 4"]
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    waiting, texts, warnings = await _through_an_outage(node, caplog, 5, max_unpublished_events=2)
+    assert waiting == 2
+    assert texts == ["message 3", "message 4"]
     assert sum("the oldest are dropped" in w for w in warnings) == 1, warnings
     assert any("(3 dropped while it was away)" in w for w in warnings), warnings
 
