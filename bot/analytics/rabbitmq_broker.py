@@ -127,9 +127,12 @@ class DegradingPikaEventBroker(PikaEventBroker):
         return True
 
     async def _keep_connecting(self) -> None:
+        """Retry after a pause each time (``connect`` has just made an attempt), doubling it."""
         delay = RECONNECT_MIN_SECONDS
-        while not await self._try_connect():
+        while True:
             await asyncio.sleep(delay)
+            if await self._try_connect():
+                break
             delay = min(delay * 2, RECONNECT_MAX_SECONDS)
         self._publish_unpublished_messages()
 
