@@ -110,10 +110,10 @@ class OwnRabbitMQ:
 
 @contextmanager
 def own_rabbitmq() -> Iterator[OwnRabbitMQ]:
-    """A started ``OwnRabbitMQ``, killed and removed on exit whatever state the test left."""
+    """An ``OwnRabbitMQ``, not started (the fault tests begin with RabbitMQ down), killed and
+    removed on exit whatever state the test left it in."""
     server = OwnRabbitMQ()
     try:
-        server.start()
         yield server
     finally:
         server.remove()

@@ -20,7 +20,7 @@ import pytest
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.analytics.rabbitmq_broker import DegradingPikaEventBroker
-from tests.analytics.rabbitmq_server import OwnRabbitMQ
+from tests.analytics.rabbitmq_server import OwnRabbitMQ, own_rabbitmq
 
 pytestmark = pytest.mark.slow
 
@@ -28,11 +28,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def node() -> Iterator[OwnRabbitMQ]:
     """One node for the module, not started: each test starts it when its story needs."""
-    server = OwnRabbitMQ()
-    try:
+    with own_rabbitmq() as server:
         yield server
-    finally:
-        server.remove()
 
 
 def _config(node: OwnRabbitMQ, queue: str, **extra: Any) -> EndpointConfig:

@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, func, select
 
 from bot.analytics.schema import MessageRow
 from bot.settings import PROJECT_ROOT
-from tests.analytics.rabbitmq_server import OwnRabbitMQ
+from tests.analytics.rabbitmq_server import OwnRabbitMQ, own_rabbitmq
 from tests.e2e.servers import (
     action_endpoint_yaml,
     action_server,
@@ -53,11 +53,8 @@ RECOVERY_WARNING = "RabbitMQ reachable again"
 @pytest.fixture
 def faults_rabbitmq() -> Iterator[OwnRabbitMQ]:
     """A node of the test's own, not started yet."""
-    server = OwnRabbitMQ()
-    try:
+    with own_rabbitmq() as server:
         yield server
-    finally:
-        server.remove()
 
 
 def _endpoints(work_dir: Path, action_url: str, var_dir: Path) -> Path:
