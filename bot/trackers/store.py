@@ -26,6 +26,10 @@ tests/test_endpoints_production.py builds the production store as Rasa does and 
   event classes found from a table (a quarter of a late turn went to walking the classes);
 * on SQLite, the file is in WAL mode (``bot.tickets.engine.sqlite_wal``): a turn's commit is
   an append, not an fsync; and its connection is kept, not reopened for every turn;
+* Rasa asks PostgreSQL whether ``POSTGRESQL_SCHEMA`` exists at the start of every session —
+  every read and every save of every turn, 7 % of an instance's CPU under load (py-spy, issue
+  11). A schema does not vanish under a running server: this store asks once, at first use,
+  and still stops the server with Rasa's message when it is missing;
 * a save finds the turn's new events with the row count it takes anyway and hands them to the
   event broker in one batch after they are stored. Rasa's own ``save``, once a broker is set,
   first reads the whole conversation back and replays it (``stream_events``) — a cost that
@@ -39,7 +43,8 @@ unchanged for PostgreSQL (``dialect: postgresql`` and the usual keys).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +53,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.privacy.logs import install_for_server
 from bot.runtime import install_for_rasa_server
@@ -94,6 +99,20 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             sa.event.listen(engine, "connect", sqlite_wal)
         self.engine = engine
         self.sessionmaker = sessionmaker(bind=engine)
+        self._schema_checked = False
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """A session; the first one also runs Rasa's schema check (see the module docstring)."""
+        if not self._schema_checked:
+            with super().session_scope():  # Rasa's check; it exits when the schema is missing
+                pass
+            self._schema_checked = True
+        session = self.sessionmaker()
+        try:
+            yield session
+        finally:
+            session.close()
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.engine import make_url
 
 from bot.analytics.broker import PrivateSQLEventBroker
+from tests.services import schema_of
 
 
 class RecordingBroker:
@@ -122,3 +125,65 @@ async def test_the_sqlite_file_is_opened_once_not_every_turn(tmp_path, domain) -
         store.engine.dispose()
         uninstall()
     assert len(opened) == 1
+
+
+def _production_postgres_store(pg_url: str, domain: Any) -> Any:
+    """The store as endpoints.production.yml builds it: ``dialect: postgresql`` and the
+    server's keys (Rasa checks the schema only for that driver name, not for a whole URL)."""
+    from bot.trackers.store import PrivateSQLTrackerStore
+
+    url = make_url(pg_url)
+    return PrivateSQLTrackerStore(
+        domain=domain,
+        dialect="postgresql",
+        host=url.host,
+        port=url.port,
+        db=url.database,
+        username=url.username,
+    )
+
+
+@pytest.mark.postgres
+async def test_a_postgresql_schema_is_checked_once_not_every_turn(
+    pg_url, domain, monkeypatch
+) -> None:
+    """With POSTGRESQL_SCHEMA set (as the production layout may), Rasa's store asks
+    information_schema whether the schema exists on every read and every save: 7 % of a Rasa
+    instance's CPU under load (py-spy, issue 11). The project's store asks once."""
+    from bot.privacy.logs import uninstall
+
+    monkeypatch.setenv("POSTGRESQL_SCHEMA", schema_of(pg_url))
+    store = _production_postgres_store(pg_url, domain)
+    statements: list[str] = []
+    sa.event.listen(
+        store.engine, "before_cursor_execute", lambda _c, _k, s, *_a: statements.append(s)
+    )
+    try:
+        tracker = DialogueStateTracker("resident-3", [])
+        for n in range(3):
+            await store.retrieve("resident-3")
+            _turn(tracker, n)
+            await store.save(tracker)
+        stored = await store.retrieve("resident-3")
+    finally:
+        store.engine.dispose()
+        uninstall()
+    assert stored is not None and len(stored.events) == len(tracker.events)
+    schema_checks = [s for s in statements if "information_schema.schemata" in s]
+    assert len(schema_checks) == 1, schema_checks
+
+
+@pytest.mark.postgres
+def test_a_missing_postgresql_schema_still_stops_the_server(pg_url, domain, monkeypatch) -> None:
+    """Checking once must not mean never: a schema that does not exist stops Rasa at its
+    first use of the store with Rasa's own message, as before."""
+    from bot.privacy.logs import uninstall
+
+    monkeypatch.setenv("POSTGRESQL_SCHEMA", "no_such_schema_for_intake")
+    store = _production_postgres_store(pg_url, domain)
+    try:
+        with pytest.raises(SystemExit), store.session_scope():
+            pass
+    finally:
+        store.engine.dispose()
+        uninstall()
