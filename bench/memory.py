@@ -47,7 +47,7 @@ def _descendants(root: int) -> list[int]:
     return sorted(found)
 
 
-def _role(argv: list[str]) -> str:
+def process_role(argv: list[str]) -> str:
     """A short name for a process of the layouts (rasa, action server, HAProxy, consumer)."""
     if len(argv) > 1 and Path(argv[0]).name.startswith("python"):
         argv = argv[1:]  # a console script (rasa, intake) runs under its interpreter
@@ -89,5 +89,5 @@ def peak_rss() -> list[ProcessMemory]:
         argv = [part.decode(errors="replace") for part in raw.split(b"\0") if part]
         peak = _peak_mb(pid)
         if peak is not None and argv:
-            result.append(ProcessMemory(pid, _role(argv), peak))
+            result.append(ProcessMemory(pid, process_role(argv), peak))
     return result

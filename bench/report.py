@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.common import Plan
+from bench.cpu import CpuUsage
 from bench.load import LoadResult, percentile
 from bench.memory import ProcessMemory
 
@@ -29,6 +30,8 @@ class Results:
     saturation: LoadResult | None = None
     scaled: LoadResult | None = None
     memory: dict[str, list[ProcessMemory]] = field(default_factory=dict)
+    #: CPU per process during each saturation run ("one instance", "scaled").
+    cpu: dict[str, CpuUsage] = field(default_factory=dict)
     #: Warm-up runs (not figures; their errors are worth knowing).
     warmups: dict[str, LoadResult] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
@@ -235,6 +238,53 @@ def _latency_section(r: Results) -> list[str]:
     return lines
 
 
+def _cpu_section(r: Results) -> list[str]:
+    runs = [
+        (layout, usage, run)
+        for layout, usage, run in (
+            ("one instance", r.cpu.get("one instance"), r.saturation),
+            ("scaled", r.cpu.get("scaled"), r.scaled),
+        )
+        if usage is not None and run is not None and run.requests
+    ]
+    if not runs:
+        return []
+    lines = [
+        "## CPU per turn at saturation",
+        "",
+        "CPU seconds (user + system, from /proc) of every process over each saturation "
+        "run, divided by the turns it sent (Locust's own start and stop included). One "
+        "Rasa instance is one Python thread: it saturates when that thread fills one "
+        "core, however idle the rest of the machine is. The scaled layout saturates when "
+        "the machine is full, so on this machine its ceiling is the cores divided by the "
+        "CPU all processes spend per turn (the load generator, PostgreSQL, Redis and "
+        "RabbitMQ share the same cores here).",
+        "",
+        "| layout | process | CPU s | share of one core | CPU per turn |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    ceilings = []
+    for layout, usage, run in runs:
+        turns, wall = run.requests, usage.wall_seconds
+        for role, seconds in usage.by_role:
+            lines.append(
+                f"| {layout} | {role} | {seconds:.1f} | {seconds / wall:.0%} | "
+                f"{seconds / turns * 1000:.1f} ms |"
+            )
+        per_turn = usage.counted_seconds / turns
+        lines.append(
+            f"| {layout} | **all** (machine busy {usage.busy_share:.0%} of "
+            f"{usage.cores} cores) | {usage.counted_seconds:.1f} | "
+            f"{usage.counted_seconds / wall:.0%} | **{per_turn * 1000:.1f} ms** |"
+        )
+        ceilings.append(
+            f"- {layout}: {run.ok_rate:.1f} msg/s achieved; {usage.cores} cores ÷ "
+            f"{per_turn * 1000:.1f} ms per turn = at most {usage.cores / per_turn:.0f} msg/s "
+            "on this machine with everything on it."
+        )
+    return lines + ["", *ceilings]
+
+
 def _memory_section(r: Results) -> list[str]:
     lines = [
         "## Peak memory (VmHWM) of every process",
@@ -282,6 +332,7 @@ def render(r: Results) -> str:
     if r.nlu:
         lines += _nlu_section(r.nlu, r.plan.quick) + [""]
     lines += _latency_section(r) + [""]
+    lines += _cpu_section(r) + [""]
     lines += _memory_section(r) + [""]
     if r.errors:
         lines += ["## Phases that failed", ""] + [f"- {e}" for e in r.errors] + [""]

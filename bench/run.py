@@ -20,12 +20,14 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import context, nlu, training
+from bench import context, cpu, nlu, training
 from bench.common import LOCUST_VENV, MODEL, WORK_ROOT, Plan, plan_from_env, progress
 from bench.load import run_locust
 from bench.memory import peak_rss
 from bench.report import Results, render
 from bench.stacks import scaled_stack, single_stack
+
+LOAD_GENERATOR = "Locust (the load, same machine)"
 
 
 def _guarded(results: Results, phase: str, action: Callable[[], None]) -> None:
@@ -72,6 +74,7 @@ def _single(results: Results, plan: Plan, work: Path) -> None:
                 turns=plan.turns,
                 pacing=plan.think_seconds,
             )
+        before = cpu.snapshot()
         results.saturation = run_locust(
             "saturation-single",
             stack.url,
@@ -80,6 +83,7 @@ def _single(results: Results, plan: Plan, work: Path) -> None:
             seconds=plan.load_seconds,
             turns=plan.turns,
         )
+        results.cpu["one instance"] = cpu.usage(before, cpu.snapshot(), LOAD_GENERATOR)
         results.memory["one instance"] = peak_rss()
 
 
@@ -91,6 +95,7 @@ def _scaled(results: Results, plan: Plan, work: Path) -> None:
         results.warmups["scaled"] = run_locust(
             "warmup-scaled", stack.url, out, users=4, seconds=120, conversations=4
         )
+        before = cpu.snapshot()
         results.scaled = run_locust(
             "saturation-scaled",
             stack.url,
@@ -99,6 +104,7 @@ def _scaled(results: Results, plan: Plan, work: Path) -> None:
             seconds=plan.load_seconds,
             turns=plan.turns,
         )
+        results.cpu["scaled"] = cpu.usage(before, cpu.snapshot(), LOAD_GENERATOR)
         results.memory["scaled"] = peak_rss()
 
 

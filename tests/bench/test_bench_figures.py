@@ -4,6 +4,8 @@ a nearest-rank percentile of the measured requests."""
 
 from __future__ import annotations
 
+import time
+
 import yaml
 
 from bench.load import percentile
@@ -52,3 +54,37 @@ def test_percentiles_are_nearest_rank() -> None:
     )
     assert percentile([10.0] * 99 + [900.0], 99) == 10.0
     assert percentile([10.0] * 98 + [900.0] * 2, 99) == 900.0
+
+
+def test_cpu_usage_counts_live_servers_and_the_finished_load_generator() -> None:
+    """The CPU table must see both kinds of process a saturation run makes work: a server that
+    lives on (read from /proc) and the load generator, which exits before the second reading
+    (counted from the bench's waited-for children)."""
+    import subprocess
+    import sys
+
+    from bench import cpu
+
+    burn = "import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass"
+    server = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.readline()\n" + burn + "\nsys.stdin.read()"],
+        stdin=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdin is not None
+    try:
+        before = cpu.snapshot()
+        server.stdin.write("go\n")
+        server.stdin.flush()
+        subprocess.run([sys.executable, "-c", burn], check=True)
+        time.sleep(1.0)  # the server finishes its 0.5 s of work (it has its own core or ours)
+        after = cpu.snapshot()
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
+    usage = dict(cpu.usage(before, after, "load").by_role)
+    assert usage["load"] >= 0.45
+    server_rows = [
+        s for role, s in usage.items() if role.startswith("-c import sys; sys.stdin.readline()")
+    ]
+    assert server_rows and sum(server_rows) >= 0.3, usage
