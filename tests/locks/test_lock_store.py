@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -227,3 +229,48 @@ def test_without_a_configured_lifetime_a_lock_lives_ten_seconds_not_rasas_sixty(
     """The production endpoints file may leave the key out: a dead instance's ticket then
     holds a conversation at most 10 s."""
     assert _store(redis_server).lock_lifetime == 10.0
+
+
+def test_two_instances_issuing_tickets_at_once_lose_none(redis_server: OwnRedis) -> None:
+    """RasaHQ/rasa#9213: Rasa's store issues a ticket by reading the lock and writing it back,
+    so two instances issuing at the same moment overwrite each other's tickets. Here two
+    instances (threads, each with its own store) issue 300 tickets each for one conversation
+    at once: all 600 are in the lock, with distinct numbers."""
+    stores = [_store(redis_server), _store(redis_server)]
+
+    def issue(store: DegradingRedisLockStore) -> list[int]:
+        return [store.issue_ticket(CONVERSATION, 60) for _ in range(300)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        issued = [n for numbers in pool.map(issue, stores) for n in numbers]
+    lock = stores[0].get_lock(CONVERSATION)
+    assert lock is not None
+    assert sorted(ticket.number for ticket in lock.tickets) == sorted(issued)
+    assert len(set(issued)) == 600
+
+
+def test_two_instances_never_run_one_residents_turns_at_once(redis_server: OwnRedis) -> None:
+    """What the lost tickets above would cost a resident: two instances (threads, each its
+    own event loop and store) taking turns of the same conversation back to back, 150 each,
+    never have two turns inside the lock at the same moment."""
+    inside: list[int] = []
+    overlaps: list[int] = []
+    guard = threading.Lock()
+
+    async def turns(store: DegradingRedisLockStore) -> None:
+        for _ in range(150):
+            async with store.lock(CONVERSATION, wait_time_in_seconds=0.002):
+                with guard:
+                    inside.append(1)
+                    if len(inside) > 1:
+                        overlaps.append(len(inside))
+                await asyncio.sleep(0.001)
+                with guard:
+                    inside.pop()
+
+    def instance(store: DegradingRedisLockStore) -> None:
+        asyncio.run(turns(store))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(instance, [_store(redis_server), _store(redis_server)]))
+    assert overlaps == []
