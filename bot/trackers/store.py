@@ -30,10 +30,11 @@ tests/test_endpoints_production.py builds the production store as Rasa does and 
   every read and every save of every turn, 7 % of an instance's CPU under load (py-spy, issue
   11). A schema does not vanish under a running server: this store asks once, at first use,
   and still stops the server with Rasa's message when it is missing;
-* a save finds the turn's new events with the row count it takes anyway and hands them to the
-  event broker in one batch after they are stored. Rasa's own ``save``, once a broker is set,
-  first reads the whole conversation back and replays it (``stream_events``) — a cost that
-  grew with every message (issue 11: turn 101–120 cost twice turn 1–20) — and publishes
+* a save finds the turn's new events with the row count it takes anyway, stores them with one
+  INSERT (not an ORM object and a statement each) and hands them to the event broker in one
+  batch after they are stored. Rasa's own ``save``, once a broker is set, first reads the
+  whole conversation back and replays it (``stream_events``) — a cost that grew with every
+  message (issue 11: turn 101–120 cost twice turn 1–20) — and publishes
   before it stores, so analytics could see a turn the database never kept.
 
 Rasa loads it by module path (``type: bot.trackers.store.PrivateSQLTrackerStore``). It works
@@ -134,19 +135,21 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             new_events = list(self._additional_events(session, tracker))
             bodies = [event.as_dict() for event in new_events]
-            for event, data in zip(new_events, bodies, strict=True):
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {})
-                        .get("intent", {})
-                        .get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
+            rows = [
+                {
+                    "sender_id": tracker.sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {})
+                    .get("intent", {})
+                    .get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                }
+                for event, data in zip(new_events, bodies, strict=True)
+            ]
+            if rows:  # one statement for the turn (an ORM object each was an INSERT each)
+                session.execute(sa.insert(self.SQLEvent.__table__), rows)
             session.commit()
         if self.event_broker is not None and bodies:
             publish_batch(self.event_broker, tracker.sender_id, bodies)

@@ -187,3 +187,28 @@ def test_a_missing_postgresql_schema_still_stops_the_server(pg_url, domain, monk
     finally:
         store.engine.dispose()
         uninstall()
+
+
+async def test_a_turns_events_are_stored_with_one_insert(tracker_store) -> None:
+    """A turn is about ten events. Stored as ORM objects on SQLite (the embedded default),
+    each was its own INSERT, since the ORM fetches every new row's id (psycopg2 already
+    batched them on PostgreSQL). One statement stores them all, in order."""
+    tracker = DialogueStateTracker("resident-4", [])
+    _turn(tracker, 0)
+    await tracker_store.save(tracker)
+    inserts: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT"):
+            inserts.append(statement)
+
+    sa.event.listen(tracker_store.engine, "before_cursor_execute", record)
+    try:
+        _turn(tracker, 1)
+        _turn(tracker, 2)
+        await tracker_store.save(tracker)
+    finally:
+        sa.event.remove(tracker_store.engine, "before_cursor_execute", record)
+    assert len(inserts) == 1, inserts
+    stored = await tracker_store.retrieve("resident-4")
+    assert [e.as_dict() for e in stored.events] == [e.as_dict() for e in tracker.events]
