@@ -77,3 +77,41 @@ def test_the_sqlite_file_is_written_ahead(tmp_path, domain) -> None:
     finally:
         store.engine.dispose()
         uninstall()
+
+
+async def test_reads_what_rasas_own_store_reads(tracker_store, tracker_db_url, domain) -> None:
+    """The store's own statements (built once, not per turn) read what Rasa's queries read: the
+    latest session for a turn, every session for the full tracker, and the count that tells
+    a save which events are new."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker("resident-5", [])
+    for session in range(3):
+        tracker.update(ActionExecuted("action_session_start"))
+        tracker.update(SessionStarted(timestamp=1_000.0 * (session + 1)))
+        for n in range(2):
+            tracker.update(UserUttered(f"s{session} m{n}", timestamp=1_000.0 * (session + 1) + n))
+            tracker.update(ActionExecuted("action_listen", timestamp=1_000.0 * (session + 1) + n))
+        await tracker_store.save(tracker)
+    rasas = SQLTrackerStore(domain=domain, host=tracker_db_url)
+    try:
+        for ours, theirs in (
+            (await tracker_store.retrieve("resident-5"), await rasas.retrieve("resident-5")),
+            (
+                await tracker_store.retrieve_full_tracker("resident-5"),
+                await rasas.retrieve_full_tracker("resident-5"),
+            ),
+        ):
+            assert [e.as_dict() for e in ours.events] == [e.as_dict() for e in theirs.events]
+        assert await tracker_store.retrieve("nobody") is None
+        # A turn works on the tracker as read back (the latest session only).
+        current = await tracker_store.retrieve("resident-5")
+        current.update(UserUttered("new", timestamp=3_100.0))
+        with tracker_store.session_scope() as session, rasas.session_scope() as theirs_session:
+            new = [e.as_dict() for e in tracker_store._additional_events(session, current)]
+            assert new == [e.as_dict() for e in rasas._additional_events(theirs_session, current)]
+        assert [e["text"] for e in new] == ["new"]
+    finally:
+        rasas.engine.dispose()
