@@ -212,3 +212,24 @@ async def test_a_turns_events_are_stored_with_one_insert(tracker_store) -> None:
     assert len(inserts) == 1, inserts
     stored = await tracker_store.retrieve("resident-4")
     assert [e.as_dict() for e in stored.events] == [e.as_dict() for e in tracker.events]
+
+
+def test_the_sql_broker_writes_a_batch_with_one_insert(tmp_path) -> None:
+    """As the tracker store: a turn's events for analytics in one statement (ORM objects on
+    SQLite were one INSERT each, 7 % of the instance's CPU under load), in order."""
+    broker = PrivateSQLEventBroker(db=str(tmp_path / "events.sqlite3"))
+    inserts: list[str] = []
+    sa.event.listen(
+        broker.engine,
+        "before_cursor_execute",
+        lambda _c, _k, statement, *_a: (
+            inserts.append(statement) if statement.lstrip().upper().startswith("INSERT") else None
+        ),
+    )
+    events = [{"sender_id": "s", "event": "user", "text": f"t{n}"} for n in range(8)]
+    broker.publish_many(events)
+    with broker.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT sender_id, data FROM events ORDER BY id")).all()
+    broker.engine.dispose()
+    assert len(inserts) == 1, inserts
+    assert [tuple(row) for row in rows] == [("s", json.dumps(event)) for event in events]
