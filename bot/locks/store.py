@@ -38,7 +38,8 @@ test shows it losing 169 of 600 tickets). Here issuing and freeing are Lua scrip
 (``ISSUE_SCRIPT``, ``CLEANUP_SCRIPT``) run by Redis as one step, on the same JSON Rasa
 stores; the renewal is a WATCH transaction; nothing rewrites the lock from a copy read
 earlier (Rasa's ``update_lock`` does, so it is not used here). That is also fewer round trips:
-a turn that finds the conversation free costs two (issue, free) instead of Rasa's seven.
+a turn that finds the conversation free costs two (issue, free) instead of Rasa's seven. A
+Redis ACL user therefore needs ``+@scripting`` (denied, every call would count as an outage).
 
 Configure it in the endpoints file with the same keys as ``type: redis`` (plus, optionally,
 ``retry_seconds``)::
@@ -79,22 +80,37 @@ DEFAULT_LOCK_LIFETIME_SECONDS = 10.0
 DEFAULT_MAX_WAIT_SECONDS = 60.0
 
 
-#: Drop expired tickets, append the next one (Rasa's numbering: one past the last live ticket,
-#: 0 when none is live), store the lock; returns the number and 1 if it is first in line.
-#: Tickets are stored as Rasa stores them: a JSON string each inside the lock's JSON.
-ISSUE_SCRIPT = """
-local now, lifetime = tonumber(ARGV[1]), tonumber(ARGV[2])
-local raw = redis.call('GET', KEYS[1])
-local live, encoded = {}, {}
-if raw then
-  for _, text in ipairs(cjson.decode(raw).tickets) do
-    local ticket = cjson.decode(text)
-    if ticket.expires >= now then
+#: The live tickets of the lock stored at KEYS[1], as Lua reads Rasa's format (a JSON object
+#: whose ``tickets`` are JSON strings). Anything that is not such a lock, or a ticket without
+#: a number and an expiry, counts as absent: the scripts then overwrite or delete it rather
+#: than fail, since a failing script would look like a Redis outage to ``_redis``.
+_LIVE_TICKETS = """
+local function live_tickets(raw, now)
+  local live, encoded = {}, {}
+  if not raw then return live, encoded, nil end
+  local ok, lock = pcall(cjson.decode, raw)
+  if not ok or type(lock) ~= 'table' or type(lock.tickets) ~= 'table' then
+    return live, encoded, nil
+  end
+  for _, text in ipairs(lock.tickets) do
+    local fine, ticket = pcall(cjson.decode, text)
+    if fine and type(ticket) == 'table' and type(ticket.number) == 'number'
+        and type(ticket.expires) == 'number' and ticket.expires >= now then
       table.insert(live, ticket.number)
       table.insert(encoded, text)
     end
   end
+  return live, encoded, lock.conversation_id
 end
+"""
+
+#: Drop expired tickets, append the next one (Rasa's numbering: one past the last live ticket,
+#: 0 when none is live), store the lock; returns the number and 1 if it is first in line.
+ISSUE_SCRIPT = (
+    _LIVE_TICKETS
+    + """
+local now, lifetime = tonumber(ARGV[1]), tonumber(ARGV[2])
+local live, encoded = live_tickets(redis.call('GET', KEYS[1]), now)
 local number = 0
 if #live > 0 then number = live[#live] + 1 end
 table.insert(encoded, cjson.encode({number = number, expires = now + lifetime}))
@@ -102,25 +118,26 @@ redis.call('SET', KEYS[1], cjson.encode({conversation_id = ARGV[3], tickets = en
 if #live == 0 then return {number, 1} end
 return {number, 0}
 """
+)
 
 #: Remove one ticket and the expired ones; delete the lock when no live ticket is left.
-CLEANUP_SCRIPT = """
+CLEANUP_SCRIPT = (
+    _LIVE_TICKETS
+    + """
 local now, number = tonumber(ARGV[1]), tonumber(ARGV[2])
-local raw = redis.call('GET', KEYS[1])
-if not raw then return 0 end
-local lock = cjson.decode(raw)
+local live, encoded, conversation_id = live_tickets(redis.call('GET', KEYS[1]), now)
 local keep = {}
-for _, text in ipairs(lock.tickets) do
-  local ticket = cjson.decode(text)
-  if ticket.number ~= number and ticket.expires >= now then table.insert(keep, text) end
+for index, text in ipairs(encoded) do
+  if live[index] ~= number then table.insert(keep, text) end
 end
 if #keep == 0 then
   redis.call('DEL', KEYS[1])
 else
-  redis.call('SET', KEYS[1], cjson.encode({conversation_id = lock.conversation_id, tickets = keep}))
+  redis.call('SET', KEYS[1], cjson.encode({conversation_id = conversation_id, tickets = keep}))
 end
 return #keep
 """
+)
 
 
 def _outage_errors() -> tuple[type[BaseException], ...]:

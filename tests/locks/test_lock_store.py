@@ -274,3 +274,24 @@ def test_two_instances_never_run_one_residents_turns_at_once(redis_server: OwnRe
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(instance, [_store(redis_server), _store(redis_server)]))
     assert overlaps == []
+
+
+@pytest.mark.parametrize(
+    "stored",
+    ["not json", '{"conversation_id": "x"}', '{"tickets": ["{\\"number\\": 0}"]}', "[1, 2]"],
+)
+async def test_a_damaged_lock_is_replaced_not_taken_for_an_outage(
+    redis_server: OwnRedis, stored: str
+) -> None:
+    """A lock key holding something that is not a lock (written by hand, a partial write of
+    another version) must not switch every conversation to in-process locks as if Redis were
+    down: the turn runs under the Redis lock and the key is cleaned up."""
+    store = _store(redis_server)
+    key = f"welfareintake:lock:{CONVERSATION}"
+    store.red.set(key, stored)
+    async with store.lock(CONVERSATION, wait_time_in_seconds=WAIT):
+        assert not store.degraded
+        held = store.get_lock(CONVERSATION)
+        assert held is not None and [t.number for t in held.tickets] == [0]
+    assert not store.degraded
+    assert not store.red.exists(key)
