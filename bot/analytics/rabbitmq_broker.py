@@ -16,8 +16,10 @@ back. Two gaps remain, and this class closes them:
   ``max_unpublished_events`` wait (the oldest are dropped beyond that, counted and logged);
   one task drains them in order, one publish at a time, stopping at the first failure (so a
   slow broker does not get tens of thousands of timed-out, re-sent copies), and new events
-  queue behind them; an outage is one warning and its end one more; a connection attempt or
-  a publish that hangs (a frozen node, a firewall dropping packets) gives up after
+  queue behind them; an outage is one warning and its end one more (aio-pika's own robust
+  connection, left alone, adds a warning every 5 s for as long as the outage lasts: its
+  reconnect chatter below ERROR is filtered out, ``_AioPikaReconnectChatter``); a connection
+  attempt or a publish that hangs (a frozen node, a firewall dropping packets) gives up after
   ``connect_timeout_seconds`` / ``publish_timeout_seconds``.
 * **Shutdown.** Rasa's ``close`` drops what is in flight without a word. Here it waits a
   little for the backlog and logs how many events it could not send.
@@ -61,6 +63,21 @@ RECONNECT_MAX_SECONDS = 30.0
 CLOSE_WAIT_SECONDS = 5.0
 
 
+class _AioPikaReconnectChatter(logging.Filter):
+    """Drops aio-pika's robust-connection lines below ERROR ("Connection attempt ... failed.
+    Reconnecting after 5 seconds.", every 5 s of an outage): the broker logs the outage and
+    its end itself, once each. Its errors (a channel that cannot be reopened) still pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR
+
+
+def _quiet_aio_pika_reconnects() -> None:
+    robust = logging.getLogger("aio_pika.robust_connection")
+    if not any(isinstance(f, _AioPikaReconnectChatter) for f in robust.filters):
+        robust.addFilter(_AioPikaReconnectChatter())
+
+
 class DegradingPikaEventBroker(PikaEventBroker):
     """``PikaEventBroker`` that starts without RabbitMQ and keeps a bounded backlog (see the
     module docstring for why)."""
@@ -74,6 +91,7 @@ class DegradingPikaEventBroker(PikaEventBroker):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        _quiet_aio_pika_reconnects()
         self._unpublished_events: deque[dict[str, Any]] = deque(
             maxlen=max(1, int(max_unpublished_events))
         )

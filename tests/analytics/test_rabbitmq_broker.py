@@ -147,3 +147,35 @@ async def test_a_node_that_accepts_connections_but_never_answers_does_not_hold_t
         await asyncio.sleep(0.2)
         assert broker.waiting == 1
         await broker.close()
+
+
+async def test_an_outage_mid_run_is_one_warning_however_long_it_lasts(
+    node: OwnRabbitMQ, caplog: pytest.LogCaptureFixture
+) -> None:
+    """RabbitMQ dies under a connected broker for 16 s and comes back. The operator reads one
+    warning when it goes and one when it is back, not aio-pika's line every 5 s for as long as
+    it lasts; every event sent meanwhile still arrives, once, in order."""
+    await asyncio.to_thread(node.start)
+    queue = f"broker_{uuid.uuid4().hex[:8]}"
+    caplog.set_level(logging.WARNING)
+    broker = await DegradingPikaEventBroker.from_endpoint_config(
+        _config(node, queue, publish_timeout_seconds=2)
+    )
+    assert broker is not None
+    try:
+        broker.publish(_event(0))
+        await asyncio.sleep(1)
+        node.kill()
+        for number in range(1, 5):
+            broker.publish(_event(number))
+            await asyncio.sleep(4)
+        await asyncio.to_thread(node.start)
+        texts = await _queued_texts(node, queue, 5, 60)
+    finally:
+        await broker.close()
+    assert texts == [f"message {n}" for n in range(5)]
+    warnings = [
+        f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.WARNING
+    ]
+    assert len(warnings) == 2, warnings
+    assert "RabbitMQ unavailable" in warnings[0] and "RabbitMQ reachable again" in warnings[1]
