@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,6 +63,8 @@ from bot.privacy.logs import install_for_server
 from bot.runtime import install_for_rasa_server
 from bot.settings import load_settings
 from bot.tickets.engine import drop_postgres_detail, rasa_sqlite_kwargs, sqlite_wal
+
+logger = logging.getLogger(__name__)
 
 
 def sqlite_path(db: str, var_dir: Path) -> str:
@@ -104,6 +107,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self.sessionmaker = sessionmaker(bind=engine)
         self._schema_checked = False
         self._statements = _EventStatements(self.SQLEvent.__table__)
+        _ensure_event_indexes(engine)
 
     @contextmanager
     def session_scope(self) -> Iterator[Session]:
@@ -172,6 +176,31 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             publish_batch(self.event_broker, tracker.sender_id, bodies)
 
 
+#: What finding a resident's latest session needs (``_EventStatements``): without them the
+#: database walks every event the resident ever had, on every read and save of every turn
+#: (a resident with ten earlier sessions cost 26 times the database work of a new one).
+EVENT_INDEXES = {
+    "ix_events_sender_type_timestamp": "sender_id, type_name, timestamp",
+    "ix_events_sender_timestamp": "sender_id, timestamp",
+}
+
+
+def _ensure_event_indexes(engine: sa.engine.Engine) -> None:
+    """Create the indexes Rasa's table lacks, if missing (SQLite and PostgreSQL ≥ 9.5).
+
+    Several instances may start at once: one that loses the race to create an index finds it
+    made by the other. On a large existing table build them beforehand (PostgreSQL: ``CREATE
+    INDEX CONCURRENTLY``) rather than at a start, which would hold writes meanwhile."""
+    for name, columns in EVENT_INDEXES.items():
+        try:
+            with engine.begin() as connection:
+                connection.execute(
+                    sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON events ({columns})")
+                )
+        except sa.exc.DBAPIError as error:
+            logger.info("Index %s not created here (%s)", name, type(error).__name__)
+
+
 class _EventStatements:
     """The statements a turn runs, built once per store rather than once per turn.
 
@@ -189,9 +218,13 @@ class _EventStatements:
             .where(events.c.sender_id == sender, events.c.type_name == SessionStarted.type_name)
             .scalar_subquery()
         )
+        # Rasa writes ``timestamp >= start OR start IS NULL``; the OR keeps the database from
+        # using an index on (sender, time) for the range, so every turn walked all of the
+        # resident's events. Rasa gives every event a timestamp, so a start of minus
+        # infinity when no session started reads the same rows.
         latest = sa.and_(
             events.c.sender_id == sender,
-            sa.or_(events.c.timestamp >= session_start, session_start.is_(None)),
+            events.c.timestamp >= sa.func.coalesce(session_start, sa.literal(float("-inf"))),
         )
         self.latest_session = sa.select(events.c.data).where(latest).order_by(events.c.id)
         self.all_sessions = (
