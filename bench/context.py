@@ -34,7 +34,19 @@ def _cpu_model() -> str:
 
 def machine() -> dict[str, str]:
     """Commit (and whether the tree had uncommitted changes), cores, memory, date."""
-    dirty = bool(_git("status", "--porcelain", "--untracked-files=no"))
+    # The results file is what the bench writes: a previous run's copy is not a change to
+    # what is measured.
+    dirty = bool(
+        _git(
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ".",
+            ":!bench/results.md",
+            ":!bench/results-quick.md",
+        )
+    )
     return {
         "commit": _git("rev-parse", "HEAD") or "unknown",
         "dirty": "yes (uncommitted changes to tracked files)" if dirty else "no",
