@@ -37,7 +37,10 @@ class Plan:
     #: Sequential phase: conversations × turns, one user, no think time.
     sequential_conversations: int
     turns: int
-    #: Conversation-length phase: one conversation of this many turns.
+    #: Conversation-length phase: this many conversations (one at a time) of this many turns.
+    #: Several, because a median of one conversation's 20 turns moved by 0.2× between runs
+    #: of the same code while Rasa's CPU per turn stayed flat.
+    long_conversations: int
     long_turns: int
     #: Seconds of each open-loop and saturation run.
     load_seconds: int
@@ -67,6 +70,7 @@ def plan_from_env() -> Plan:
             quick=True,
             sequential_conversations=5,
             turns=10,
+            long_conversations=1,
             long_turns=40,
             load_seconds=10,
             rates=(10, 25, 40),
@@ -79,6 +83,7 @@ def plan_from_env() -> Plan:
         quick=False,
         sequential_conversations=50,
         turns=10,
+        long_conversations=5,
         long_turns=120,
         load_seconds=60,
         rates=(10, 25, 40),

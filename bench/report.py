@@ -239,9 +239,10 @@ def _latency_section(r: Results) -> list[str]:
         early, late, turns = long_ratio(r.long)
         lines += [
             "",
-            f"Conversation length: one conversation of {turns} turns, one at a time: median of "
-            f"turns 1–20 {_ms(early)}, of turns {max(1, turns - 19)}–{turns} {_ms(late)}, "
-            f"ratio {late / early if early else math.nan:.2f}×.",
+            f"Conversation length: {r.plan.long_conversations} conversation(s) of {turns} "
+            f"turns, one message at a time: median of turns 1–20 {_ms(early)}, of turns "
+            f"{max(1, turns - 19)}–{turns} {_ms(late)} (over every conversation), ratio "
+            f"{late / early if early else math.nan:.2f}×.",
         ]
     return lines
 

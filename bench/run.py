@@ -61,7 +61,13 @@ def _single(results: Results, plan: Plan, work: Path) -> None:
             turns=plan.turns,
         )
         results.long = run_locust(
-            "long", stack.url, out, users=1, seconds=600, conversations=1, turns=plan.long_turns
+            "long",
+            stack.url,
+            out,
+            users=1,
+            seconds=900,
+            conversations=plan.long_conversations,
+            turns=plan.long_turns,
         )
         for rate in plan.rates:
             users = int(rate * plan.think_seconds)
