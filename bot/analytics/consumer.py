@@ -5,13 +5,15 @@ reader, so analytics never need a side channel into the bot (nor its tracker sto
 the raw conversations). Two sources, one ingestion path (``AnalyticsStore.record``):
 
 * **RabbitMQ** (production, Rasa's ``pika`` broker): the durable queue Rasa binds to its fanout
-  exchange. Messages are taken in batches (``prefetch`` = batch size), the batch is written in
-  one transaction, and only after the commit is the batch acknowledged (``ack(multiple=True)``
-  on its last delivery tag). A crash or a lost connection before the ack makes RabbitMQ
-  redeliver the whole batch; the rows are keyed by event (``event_key``), so a redelivered
-  event is never counted twice. When RabbitMQ goes away the worker reconnects with backoff;
-  Rasa publishes persistent messages to a durable queue, so what was queued survives a
-  RabbitMQ restart.
+  exchange. A message is one event (Rasa's broker) or a turn's events as a JSON array
+  (``DegradingPikaEventBroker.publish_many``, what production runs); both are read the same
+  way (``decode_events``). Messages are taken in batches (``prefetch`` = batch size), the
+  batch is written in one transaction, and only after the commit is the batch acknowledged
+  (``ack(multiple=True)`` on its last delivery tag). A crash or a lost connection before the
+  ack makes RabbitMQ redeliver the whole batch; the rows are keyed by event (``event_key``),
+  so a redelivered event is never counted twice. When RabbitMQ goes away the worker
+  reconnects with backoff; Rasa publishes persistent messages to a durable queue, so what was
+  queued survives a RabbitMQ restart.
 * **SQL** (embedded default of ``make run``, Rasa's ``sql`` broker on SQLite): the table read
   by id with the offset committed together with the rows (``bot.analytics.sources``).
 
@@ -39,7 +41,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from bot.analytics.sources import (
     SQL_SOURCE,
     SqlEventSource,
-    decode_event,
+    decode_events,
     reset_offset_if_recreated,
 )
 from bot.analytics.store import AnalyticsStore
@@ -77,18 +79,21 @@ class ConsumeStats:
         self.skipped += skipped
 
 
-def _ingest(store: AnalyticsStore, bodies: list[bytes | str], **kwargs: Any) -> tuple[int, int]:
-    """Decode and record one batch; returns (messages inserted, skipped)."""
+def _ingest(
+    store: AnalyticsStore, bodies: list[bytes | str], **kwargs: Any
+) -> tuple[int, int, int]:
+    """Decode and record one batch of messages; returns (events in them, messages inserted,
+    skipped). A message is one event or, from the production broker, a turn's events."""
     events: list[Mapping[str, Any]] = []
     undecodable = 0
     for body in bodies:
-        event = decode_event(body)
-        if event is None:
+        decoded = decode_events(body)
+        if decoded is None:
             undecodable += 1
         else:
-            events.append(event)
+            events.extend(decoded)
     result = store.record(events, **kwargs)
-    return result.messages_inserted, result.skipped + undecodable
+    return len(events) + undecodable, result.messages_inserted, result.skipped + undecodable
 
 
 def _backoff(attempt: int) -> float:
@@ -117,10 +122,10 @@ def consume_sql(
             rows = source.read(offset, batch_size)
             if rows:
                 last_id = rows[-1][0]
-                inserted, skipped = _ingest(
+                events, inserted, skipped = _ingest(
                     store, [data for _, data in rows], offset=(SQL_SOURCE, last_id)
                 )
-                stats.add(len(rows), inserted, skipped)
+                stats.add(events, inserted, skipped)
                 source.delete_before(last_id)  # committed: the raw events can go
                 failures = 0
                 continue
@@ -202,12 +207,12 @@ async def _consume_connection(
                 return
             continue
         # The database write blocks; a thread keeps the AMQP heartbeats going meanwhile.
-        inserted, skipped = await asyncio.to_thread(
+        events, inserted, skipped = await asyncio.to_thread(
             _ingest, store, [message.body for message in batch]
         )
         # Committed: now, and only now, RabbitMQ may forget the batch.
         await _step(batch[-1].ack(multiple=True))
-        stats.add(len(batch), inserted, skipped)
+        stats.add(events, inserted, skipped)
 
 
 async def consume_rabbitmq(

@@ -34,7 +34,7 @@ from bot.tickets.engine import as_engine
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SQL_SOURCE", "SqlEventSource", "decode_event"]
+__all__ = ["SQL_SOURCE", "SqlEventSource", "decode_events"]
 
 SQL_SOURCE = "sql:events"
 
@@ -42,18 +42,24 @@ SQL_SOURCE = "sql:events"
 EVENTS = table("events", column("id"), column("sender_id"), column("data"))
 
 
-def decode_event(body: bytes | str) -> Mapping[str, Any] | None:
-    """One broker message as Rasa's event dict; None for anything that is not one.
+def decode_events(body: bytes | str) -> list[Mapping[str, Any]] | None:
+    """The Rasa events one broker message carries; None for anything that is not one.
 
-    Rasa serialises with ``json.dumps(event)``, the same for RabbitMQ bodies and the SQL
-    table's ``data``. A body that does not parse is logged by size only (it may hold a message).
+    Rasa serialises one event with ``json.dumps(event)``, the same for RabbitMQ bodies and the
+    SQL table's ``data``. The production broker (``DegradingPikaEventBroker.publish_many``) sends
+    a turn's events as one message, a JSON array of them in order. A body that does not parse
+    is logged by size only (it may hold a message).
     """
     try:
-        event = json.loads(body)
+        decoded = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         logger.warning("Analytics skipped a broker message that is not JSON (%d bytes)", len(body))
         return None
-    return event if isinstance(event, dict) else None
+    if isinstance(decoded, dict):
+        return [decoded]
+    if isinstance(decoded, list) and decoded and all(isinstance(e, dict) for e in decoded):
+        return decoded
+    return None
 
 
 def _missing_table(error: Exception) -> bool:

@@ -112,6 +112,47 @@ def publish_with_rasa(events: list[dict[str, Any]], route: Route) -> None:
     asyncio.run(run())
 
 
+def turns_of(events: list[dict[str, Any]], most: int = 12) -> list[list[dict[str, Any]]]:
+    """The stream cut as the tracker store hands it over: runs of one sender's consecutive
+    events, at most ``most`` each (a turn is ~12)."""
+    turns: list[list[dict[str, Any]]] = []
+    for event in events:
+        last = turns[-1] if turns else None
+        if last and last[0]["sender_id"] == event["sender_id"] and len(last) < most:
+            last.append(event)
+        else:
+            turns.append([event])
+    return turns
+
+
+def publish_turns_with_production_broker(turns: list[list[dict[str, Any]]], route: Route) -> None:
+    """Publish each turn with ``DegradingPikaEventBroker.publish_many``, as production does."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.analytics.rabbitmq_broker import DegradingPikaEventBroker
+
+    async def run() -> None:
+        broker = await DegradingPikaEventBroker.from_endpoint_config(
+            EndpointConfig(
+                url="127.0.0.1",
+                port=5672,
+                username="guest",
+                password="guest",
+                queues=[route.queue],
+                exchange_name=route.exchange,
+            )
+        )
+        assert broker is not None
+        for turn in turns:
+            broker.publish_many(turn)
+        while broker._background_tasks:  # each ends when RabbitMQ confirmed its message
+            await asyncio.sleep(0.05)
+        assert broker.waiting == 0
+        await broker.close()
+
+    asyncio.run(run())
+
+
 def wait_for_rabbitmq(seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while True:

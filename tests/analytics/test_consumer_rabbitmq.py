@@ -5,6 +5,8 @@ Protected behaviour, all on the machine's real RabbitMQ and PostgreSQL:
 * a generated stream of >= 5,000 events published by Rasa's own ``PikaEventBroker`` ends up
   as exactly the known counts per city × category, fallbacks and funnel flags;
 * the same events delivered again (what RabbitMQ does after a lost ack) change no count;
+* the production broker's messages, a turn's events each, are counted exactly as the same
+  events one message each;
 * a consumer killed (SIGKILL) in the middle of the stream and started again counts every
   event exactly once: nothing acknowledged before its commit, nothing committed twice;
 * RabbitMQ restarted with messages queued, and again under a running consumer: nothing lost,
@@ -32,10 +34,12 @@ from tests.analytics.consumer_support import (
     assert_counts,
     fresh_route,
     message_count,
+    publish_turns_with_production_broker,
     publish_with_rasa,
     queue_depth,
     restart_rabbitmq,
     start_consumer,
+    turns_of,
     wait_until,
 )
 from tests.analytics.event_dataset import generate
@@ -76,6 +80,29 @@ def test_rasa_pika_stream_is_counted_exactly_and_redelivery_changes_nothing(
     publish_with_rasa(events[1000:2500], route)
     again = asyncio.run(consume_rabbitmq(store, TEST_RABBITMQ_URL, route.queue, once=True))
     assert again.events == 1500 and again.messages_inserted == 0
+    assert_counts(engine, expected)
+
+
+def test_a_turn_published_as_one_message_is_counted_event_by_event(
+    engine: Engine, route: Route
+) -> None:
+    """Production publishes a turn's events as one message (a twelfth of the deliveries):
+    the report must read exactly what it reads from Rasa's one message per event, and a
+    redelivered turn must change nothing."""
+    events, expected = generate(3000, seed=5)
+    turns = turns_of(events)
+    publish_turns_with_production_broker(turns, route)
+    assert queue_depth(route.queue) == len(turns) < len(events) / 2
+
+    store = AnalyticsStore(engine, salt=SALT)
+    stats = asyncio.run(consume_rabbitmq(store, TEST_RABBITMQ_URL, route.queue, once=True))
+    assert stats.events == len(events) and stats.skipped == 0
+    assert queue_depth(route.queue) == 0
+    assert_counts(engine, expected)
+
+    publish_turns_with_production_broker(turns[100:200], route)
+    again = asyncio.run(consume_rabbitmq(store, TEST_RABBITMQ_URL, route.queue, once=True))
+    assert again.messages_inserted == 0
     assert_counts(engine, expected)
 
 

@@ -50,10 +50,20 @@ def _event(number: int) -> dict[str, Any]:
     return {"event": "user", "text": f"message {number}", "timestamp": time.time()}
 
 
-async def _queued_texts(node: OwnRabbitMQ, queue: str, expected: int, seconds: float) -> list[str]:
-    """Texts of the events in ``queue``, in order, once ``expected`` arrived (or time is up),
-    plus anything that arrives in one more second (a duplicate would)."""
-    texts: list[str] = []
+def _texts(body: bytes) -> str | tuple[str, ...]:
+    """A message's event text, or the texts of a turn's events sent as one message."""
+    decoded = json.loads(body)
+    if isinstance(decoded, list):
+        return tuple(event["text"] for event in decoded)
+    return str(decoded["text"])
+
+
+async def _queued_texts(
+    node: OwnRabbitMQ, queue: str, expected: int, seconds: float
+) -> list[str | tuple[str, ...]]:
+    """Texts of the messages in ``queue``, in order, once ``expected`` arrived (or time is
+    up), plus anything that arrives in one more second (a duplicate would)."""
+    texts: list[str | tuple[str, ...]] = []
     deadline = time.monotonic() + seconds
     grace_until: float | None = None
     while time.monotonic() < (grace_until or deadline):
@@ -66,7 +76,7 @@ async def _queued_texts(node: OwnRabbitMQ, queue: str, expected: int, seconds: f
             channel = await connection.channel()
             declared = await channel.declare_queue(queue, durable=True)
             while (message := await declared.get(no_ack=True, fail=False)) is not None:
-                texts.append(json.loads(message.body)["text"])
+                texts.append(_texts(message.body))
         if len(texts) >= expected and grace_until is None:
             grace_until = time.monotonic() + 1
         await asyncio.sleep(0.3)
@@ -75,7 +85,7 @@ async def _queued_texts(node: OwnRabbitMQ, queue: str, expected: int, seconds: f
 
 async def _through_an_outage(
     node: OwnRabbitMQ, caplog: pytest.LogCaptureFixture, events: int, **options: Any
-) -> tuple[int, list[str], list[str]]:
+) -> tuple[int, list[str | tuple[str, ...]], list[str]]:
     """Start the broker while the node is down (within 10 s), publish ``events``, start the
     node: how many events waited, the texts that reached the queue, the broker's warnings."""
     node.kill()
@@ -121,6 +131,40 @@ async def test_a_long_outage_keeps_only_the_newest_events_and_says_how_many_were
     assert waiting == 2
     assert texts == ["message 3", "message 4"]
     assert sum("the oldest are dropped" in w for w in warnings) == 1, warnings
+    assert any("(3 dropped while it was away)" in w for w in warnings), warnings
+
+
+async def test_a_turn_is_one_message_and_waits_whole_through_an_outage(
+    node: OwnRabbitMQ, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``publish_many`` (what the tracker store calls with a turn's events) sends the turn as
+    one message, its events in order. While RabbitMQ is down the bound counts events and
+    drops whole turns, oldest first, so no half turn ever reaches the analytics."""
+    node.kill()
+    queue = f"broker_{uuid.uuid4().hex[:8]}"
+    caplog.set_level(logging.WARNING, logger="bot.analytics.rabbitmq_broker")
+    broker = await DegradingPikaEventBroker.from_endpoint_config(
+        _config(node, queue, max_unpublished_events=5)
+    )
+    assert broker is not None
+    broker.publish_many([_event(0), _event(1), _event(2)])
+    broker.publish_many([_event(3), _event(4)])
+    broker.publish_many([_event(5), _event(6)])
+    await asyncio.sleep(0.5)
+    assert broker.waiting == 4  # the first turn went: 7 events would pass the bound of 5
+    await asyncio.to_thread(node.start)
+    try:
+        texts = await _queued_texts(node, queue, 2, 60)
+        broker.publish_many([_event(7), _event(8)])  # connected again: straight through
+        texts += await _queued_texts(node, queue, 1, 30)
+    finally:
+        await broker.close()
+    assert texts == [
+        ("message 3", "message 4"),
+        ("message 5", "message 6"),
+        ("message 7", "message 8"),
+    ]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("(3 dropped while it was away)" in w for w in warnings), warnings
 
 

@@ -4,6 +4,7 @@ This is the production set-up of endpoints.production.yml, against the machine's
 PostgreSQL (a schema of its own, through Rasa's POSTGRESQL_SCHEMA) and Redis: a resident's first
 message reaches one instance, the next reaches the other, and the second instance still knows
 the worry the first one heard. Both instances redact their logs (the file's tracker store).
+Every event the tracker store saved reaches RabbitMQ (a turn's events as one message).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import aiohttp
 import pytest
 import sqlalchemy as sa
 
+from bot.analytics.sources import decode_events
 from bot.privacy.logs import REDACTION_ON
 from bot.settings import PROJECT_ROOT
 from tests.analytics.consumer_support import TEST_RABBITMQ_URL
@@ -68,16 +70,22 @@ async def test_two_instances_continue_one_conversation(tmp_path):
             ).scalar_one()
         engine.dispose()
         assert stored > 0
+    published: list[str] = []
+    messages = 0
     connection = await aio_pika.connect(TEST_RABBITMQ_URL, timeout=5)
     async with connection:
         channel = await connection.channel()
-        for _ in range(40):  # Rasa's pika broker publishes in the background
-            published = await channel.declare_queue(queue, durable=True, passive=True)
-            if published.declaration_result.message_count > 0:
+        declared = await channel.declare_queue(queue, durable=True, passive=True)
+        for _ in range(40):  # the broker publishes in the background
+            while (message := await declared.get(no_ack=True, fail=False)) is not None:
+                messages += 1
+                published += [e["event"] for e in decode_events(message.body) or []]
+            if len(published) >= stored:
                 break
             await asyncio.sleep(0.25)
         await channel.queue_delete(queue)
-    assert published.declaration_result.message_count > 0  # the events reached RabbitMQ
+    assert len(published) == stored  # every saved event reached RabbitMQ, once
+    assert messages <= 2 < stored  # one message a turn (two turns), not one an event
     for url in (first, second):
         log = tmp_path / f"rasa-{urlsplit(url).port}.log"
         assert REDACTION_ON in log.read_text(encoding="utf-8"), f"{url} logs unredacted"
