@@ -18,7 +18,9 @@ back. Two gaps remain, and this class closes them:
   slow broker does not get tens of thousands of timed-out, re-sent copies), and new events
   queue behind them; an outage is one warning and its end one more (aio-pika's own robust
   connection, left alone, adds a warning every 5 s for as long as the outage lasts: its
-  reconnect chatter below ERROR is filtered out, ``_AioPikaReconnectChatter``); a connection
+  reconnect chatter below ERROR is filtered out, ``_AioPikaReconnectChatter``, and so are
+  asyncio's tracebacks of the copies of the connection error aiormq leaves in futures nobody
+  awaits, ``_AiormqOrphanedConnectionErrors``); a connection
   attempt or a publish that hangs (a frozen node, a firewall dropping packets) gives up after
   ``connect_timeout_seconds`` / ``publish_timeout_seconds``.
 * **Shutdown.** Rasa's ``close`` drops what is in flight without a word. Here it waits a
@@ -53,11 +55,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
 import aio_pika
+import aiormq
 from rasa.core.brokers.pika import PikaEventBroker, _create_rabbitmq_ssl_options
 
 logger = logging.getLogger(__name__)
@@ -85,10 +89,39 @@ class _AioPikaReconnectChatter(logging.Filter):
         return record.levelno >= logging.ERROR
 
 
+class _AiormqOrphanedConnectionErrors(logging.Filter):
+    """Drops asyncio's "Future exception was never retrieved" for a connection error that
+    went through aiormq: when RabbitMQ dies, aiormq hands the same error to the publish that
+    met it (which keeps its events and logs the outage) and leaves a copy in an internal
+    future nobody awaits. Left alone, every outage adds one to three ERROR tracebacks, after
+    the fact and in no order, which on-call staff would take for a bug in the bot. Any other
+    never-retrieved exception still passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.getMessage().startswith("Future exception was never retrieved"):
+            return True
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, (ConnectionError, aiormq.exceptions.AMQPConnectionError)):
+            return True
+        return not _passed_through_aiormq(error)
+
+
+def _passed_through_aiormq(error: BaseException) -> bool:
+    traceback = error.__traceback__
+    while traceback is not None:
+        if f"{os.sep}aiormq{os.sep}" in traceback.tb_frame.f_code.co_filename:
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
 def _quiet_aio_pika_reconnects() -> None:
     robust = logging.getLogger("aio_pika.robust_connection")
     if not any(isinstance(f, _AioPikaReconnectChatter) for f in robust.filters):
         robust.addFilter(_AioPikaReconnectChatter())
+    loop_log = logging.getLogger("asyncio")
+    if not any(isinstance(f, _AiormqOrphanedConnectionErrors) for f in loop_log.filters):
+        loop_log.addFilter(_AiormqOrphanedConnectionErrors())
 
 
 class DegradingPikaEventBroker(PikaEventBroker):
