@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
 
 from bot.analytics.events import CITY_CODES
 from bot.analytics.migrate import (
@@ -214,6 +214,38 @@ def test_replaying_a_batch_changes_nothing(store: AnalyticsStore) -> None:
     for m in msgs:
         assert m.city in (*CITY_CODES, "other", None)
         assert m.conversation_hash not in SENDERS
+
+
+def test_a_batch_costs_the_same_statements_however_many_conversations_it_touches(
+    store: AnalyticsStore,
+) -> None:
+    """The consumer keeps up with every instance's residents: a batch of 40 conversations
+    takes as many database statements as a batch of one (one per step, each with its rows),
+    and still counts each conversation's own messages."""
+
+    def statements(batch: list[dict[str, Any]]) -> int:
+        executed: list[str] = []
+
+        def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            executed.append(statement)
+
+        event.listen(store.engine, "before_cursor_execute", count)
+        try:
+            store.record(batch)
+        finally:
+            event.remove(store.engine, "before_cursor_execute", count)
+        return len(executed)
+
+    alone = "A" + "0" * 31
+    one = statements([_user(alone, 1, "家賃が払えません"), _slot(alone, 1, "city", "ube")])
+    senders = ["B" + f"{n:031x}" for n in range(40)]
+    many = statements(
+        [e for s in senders for e in (_user(s, 2, "借金がつらい"), _user(s, 3, "はい"))]
+    )
+    assert many == one
+    with store.session() as session:
+        counts = session.execute(select(ConversationRow.message_count)).scalars().all()
+    assert sorted(counts) == [1] + [2] * 40
 
 
 def test_flags_never_turn_off_and_an_old_city_is_not_restored(store: AnalyticsStore) -> None:
