@@ -8,7 +8,7 @@ it, and stores the weights as arrays, never as pickles, so a model file cannot e
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse
@@ -23,6 +23,14 @@ logger = logging.getLogger(__name__)
 class CategoryRegression:
     weights: np.ndarray  # (categories, features)
     intercepts: np.ndarray  # (categories,)
+    # ``weights.T`` laid out column by column, made once: ``row @ weights.T`` on the row-major
+    # weights made scipy copy all 9 × 52,827 of them for every message and sentence scored
+    # (0.68 ms each, 5 % of a turn's CPU in a profile of one instance at saturation; 0.01 ms
+    # with this copy).
+    _columns: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_columns", np.ascontiguousarray(self.weights.T))
 
     def scores(self, vector: scipy.sparse.csr_matrix | None) -> dict[str, float]:
         """Probability of each category for one row; empty when the features do not fit."""
@@ -31,7 +39,7 @@ class CategoryRegression:
         if vector.shape[1] != self.weights.shape[1]:
             logger.warning("Feature size changed since training; retrain the model.")
             return {}
-        logits = vector @ self.weights.T + self.intercepts
+        logits = vector @ self._columns + self.intercepts
         probabilities = expit(np.asarray(logits).ravel())
         return {code: float(p) for code, p in zip(CATEGORIES, probabilities, strict=True)}
 
