@@ -32,7 +32,8 @@ back. Two gaps remain, and this class closes them:
   machine's RabbitMQ, 0.7–0.8 ms of this process's CPU a turn instead of 3.1–4.8 ms, and one
   delivery instead of twelve for RabbitMQ and the consumer (``bench/results.md``, CPU per
   turn). The consumer (``bot.analytics.sources.decode_events``), this queue's only reader,
-  reads both shapes; ``publish`` of one event still sends Rasa's own.
+  reads both shapes; ``publish`` of one event still sends Rasa's own. Upgrading, deploy the
+  consumer first: an older one acknowledged an array as a malformed message and dropped it.
 
 What waits is in this process's memory only: an instance that dies during an outage loses the
 analytics events it held (tickets never depend on this: they go through the outbox). A
@@ -147,6 +148,7 @@ class DegradingPikaEventBroker(PikaEventBroker):
         self._dropped = 0
         self._reconnector: asyncio.Task[None] | None = None
         self._drainer: asyncio.Task[None] | None = None
+        self._sending: Payload | None = None  # the head of the line while ``_drain`` sends it
 
     @property
     def waiting(self) -> int:
@@ -259,29 +261,37 @@ class DegradingPikaEventBroker(PikaEventBroker):
     async def _drain(self) -> None:
         while self._unpublished_events:
             payload = self._unpublished_events[0]
+            self._sending = payload
             try:
                 await self._send(payload)
             except Exception as error:  # noqa: BLE001 - it stays at the head of the line
                 self._outage(error)
                 return
+            finally:
+                self._sending = None
+            # Still the head: ``_keep`` never drops the message being sent.
             self._unpublished_events.popleft()
             self._waiting_events -= _event_count(payload)
         if self._in_outage:
             self._recovered()
 
     def _keep(self, payload: Payload) -> None:
-        """Wait in line; past the bound, the oldest messages go (whole turns; the newest one
-        always stays, however large)."""
+        """Wait in line; past the bound, the oldest messages go: whole turns, never the one
+        being sent at that moment (it may be delivered), and never the newest, however large."""
         self._unpublished_events.append(payload)
         self._waiting_events += _event_count(payload)
-        while self._waiting_events > self._max_waiting and len(self._unpublished_events) > 1:
+        while self._waiting_events > self._max_waiting:
+            oldest = 1 if self._unpublished_events[0] is self._sending else 0
+            if oldest >= len(self._unpublished_events) - 1:
+                break
             if self._dropped == 0:
                 logger.warning(
                     "Analytics events: %d are waiting for RabbitMQ, the most kept; the oldest "
                     "are dropped from now on",
                     self._max_waiting,
                 )
-            dropped = _event_count(self._unpublished_events.popleft())
+            dropped = _event_count(self._unpublished_events[oldest])
+            del self._unpublished_events[oldest]
             self._waiting_events -= dropped
             self._dropped += dropped
 

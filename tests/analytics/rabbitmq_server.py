@@ -30,7 +30,8 @@ START_SECONDS = 60
 
 
 class OwnRabbitMQ:
-    """``rabbitmq-server`` on ``port``; ``kill()`` (SIGKILL) and ``start()`` again, same data."""
+    """``rabbitmq-server`` on ``port``; ``kill()`` (SIGKILL) and ``start()`` again, same data;
+    ``freeze()`` and ``thaw()`` (SIGSTOP, SIGCONT)."""
 
     def __init__(self) -> None:
         if shutil.which("rabbitmq-server") is None:
@@ -61,6 +62,10 @@ class OwnRabbitMQ:
         return f"amqp://guest:guest@127.0.0.1:{self.port}/"
 
     def start(self) -> None:
+        """Start the node, or do nothing if it is running (a second ``rabbitmq-server`` of the
+        same node name fails, and may leave the pid file not naming the running VM)."""
+        if self.process is not None and self.process.poll() is None and self._answers():
+            return
         with (self.root / "server.out").open("ab") as log:
             self.process = subprocess.Popen(
                 ["rabbitmq-server"], env=self._env, stdout=log, stderr=subprocess.STDOUT
@@ -93,6 +98,7 @@ class OwnRabbitMQ:
         pid = self._beam_pid()
         if pid is not None:
             with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)  # a frozen node, too
                 os.kill(pid, signal.SIGKILL)
         if self.process is not None:
             try:
@@ -102,6 +108,19 @@ class OwnRabbitMQ:
                 self.process.wait(timeout=10)
         self.process = None
         (self.root / "node.pid").unlink(missing_ok=True)
+
+    def freeze(self) -> None:
+        """SIGSTOP the Erlang VM: connections stay open and nothing is answered (a hung node,
+        or packets silently dropped), until ``thaw``."""
+        pid = self._beam_pid()
+        assert pid is not None, "the node is not running"
+        os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        pid = self._beam_pid()
+        if pid is not None:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
 
     def remove(self) -> None:
         self.kill()

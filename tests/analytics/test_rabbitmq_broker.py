@@ -169,6 +169,42 @@ async def test_a_turn_is_one_message_and_waits_whole_through_an_outage(
     assert any("(3 dropped while it was away)" in w for w in warnings), warnings
 
 
+async def test_turns_arriving_while_the_backlog_is_being_sent_lose_only_what_is_counted(
+    node: OwnRabbitMQ, caplog: pytest.LogCaptureFixture
+) -> None:
+    """RabbitMQ hangs (frozen, not dead) with the backlog at its bound, and turns keep coming
+    while the broker is sending the oldest waiting turn. The bound drops the oldest turn that
+    is not being sent, and the log counts exactly the events dropped; every other turn
+    arrives, in order, and nothing is left counted as waiting."""
+    await asyncio.to_thread(node.start)
+    queue = f"broker_{uuid.uuid4().hex[:8]}"
+    caplog.set_level(logging.WARNING, logger="bot.analytics.rabbitmq_broker")
+    broker = await DegradingPikaEventBroker.from_endpoint_config(
+        _config(node, queue, max_unpublished_events=6, publish_timeout_seconds=4)
+    )
+    assert broker is not None
+    try:
+        node.freeze()
+        broker.publish_many([_event(0)])  # hangs, times out after 4 s: waits at the head
+        await asyncio.sleep(5)
+        broker.publish_many([_event(1), _event(2)])  # waits; the backlog is being sent again
+        await asyncio.sleep(0.5)
+        broker.publish_many([_event(3), _event(4), _event(5), _event(6)])  # 7 > 6: one turn goes
+        await asyncio.sleep(0.5)
+        node.thaw()
+        texts = await _queued_texts(node, queue, 2, 30)
+        await asyncio.sleep(1)
+        waiting = broker.waiting
+    finally:
+        node.thaw()
+        await broker.close()
+    in_order = [t for i, t in enumerate(texts) if i == 0 or texts[i - 1] != t]  # a resend
+    assert in_order == [("message 0",), ("message 3", "message 4", "message 5", "message 6")]
+    assert waiting == 0
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("(2 dropped while it was away)" in w for w in warnings), warnings
+
+
 async def test_a_node_that_accepts_connections_but_never_answers_does_not_hold_the_start() -> None:
     """A frozen RabbitMQ (or a firewall dropping its packets after the handshake): the
     connection opens and the AMQP greeting never comes. The broker gives up on it after its
