@@ -59,6 +59,11 @@ def decode_events(body: bytes | str) -> list[Mapping[str, Any]] | None:
         return [decoded]
     if isinstance(decoded, list) and decoded and all(isinstance(e, dict) for e in decoded):
         return decoded
+    logger.warning(
+        "Analytics skipped a broker message that holds no events (%s, %d bytes)",
+        type(decoded).__name__,
+        len(body),
+    )
     return None
 
 
