@@ -54,7 +54,6 @@ Configure it with the keys of ``type: pika``, and optionally the bounds::
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 from collections import deque
@@ -242,12 +241,8 @@ class DegradingPikaEventBroker(PikaEventBroker):
     async def _send(self, payload: Payload, headers: dict[str, str] | None = None) -> None:
         if self._exchange is None:
             raise ConnectionError("no RabbitMQ exchange")
-        message = aio_pika.Message(
-            json.dumps(payload).encode("utf-8"),
-            headers=headers,
-            app_id=self.rasa_environment,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        )
+        # Rasa's own message (persistent, its app id); its JSON body takes a turn's list too.
+        message = self._message(payload, headers)
         await asyncio.wait_for(self._exchange.publish(message, ""), self._publish_timeout)
 
     def _publish_unpublished_messages(self, *_: Any, **__: Any) -> None:

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, select, update
@@ -77,11 +78,11 @@ class _Pending:
 
     events: list[tuple[Mapping[str, Any], ConversationUpdate]]
 
-    @property
+    @cached_property
     def first(self) -> datetime:
         return min(change.at for _, change in self.events)
 
-    @property
+    @cached_property
     def last(self) -> datetime:
         return max(change.at for _, change in self.events)
 
@@ -217,8 +218,9 @@ class AnalyticsStore:
     def _merge(
         self, row: Mapping[str, Any], pending: _Pending, messages: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        """One conversation's new column values (all but ``message_count``), from its stored
-        row and its events in order; its message rows are appended to ``messages``."""
+        """One conversation's new column values (all but ``message_count``, counted after the
+        insert), from its stored row and its events in order; its message rows are appended
+        to ``messages``."""
         seen_until: datetime = row["last_event_at"]
         city: str | None = row["city"]
         latest_city: str | None = None
@@ -245,7 +247,6 @@ class AnalyticsStore:
             "last_event_at": max(seen_until, pending.last),
             "channel": channel,
             "city": latest_city or row["city"],
-            "message_count": 0,  # counted after the insert
             "in_intake": row["in_intake"] if latest_intake is None else latest_intake,
             **{flag: flag in flags for flag in FLAGS},
         }
