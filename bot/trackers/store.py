@@ -76,6 +76,22 @@ def sqlite_path(db: str, var_dir: Path) -> str:
     return str(path if path.is_absolute() else var_dir / path)
 
 
+def _postgres_options(url: sa.engine.URL) -> dict[str, Any]:
+    """Rasa's engine options, and no transactions: every statement commits on its own.
+
+    A turn's read is one SELECT and its save a count and one INSERT, each atomic on its own.
+    In transactions they cost PostgreSQL seven commands a turn (BEGIN, SELECT, ROLLBACK;
+    BEGIN, count, INSERT, COMMIT), each a round trip during which Rasa's event loop waits,
+    since the store is synchronous: with the database on another machine, the round trips
+    rather than the work bound what an instance serves. Without them: three. The count and
+    the INSERT were never one snapshot (READ COMMITTED); what keeps one resident's turns
+    apart is the lock store, which holds their conversation for the whole turn. (Set on the
+    engine, not per connection: switching a pooled connection's isolation costs a command
+    of its own each time.) SQLite is in-process and keeps its transactions.
+    """
+    return {**create_engine_kwargs(url), "isolation_level": "AUTOCOMMIT"}
+
+
 class PrivateSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` with the var-dir SQLite path, hidden parameters and the Rasa
     process's log redaction (see the module docstring; tests ``uninstall`` it afterwards)."""
@@ -100,7 +116,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         url = rasa_engine.url
         rasa_engine.dispose()
         sqlite = url.get_backend_name() == "sqlite"
-        options = rasa_sqlite_kwargs() if sqlite else create_engine_kwargs(url)
+        options = rasa_sqlite_kwargs() if sqlite else _postgres_options(url)
         engine = sa.create_engine(url, hide_parameters=True, **options)
         if engine.dialect.name == "postgresql":
             sa.event.listen(engine, "handle_error", drop_postgres_detail)
@@ -112,13 +128,17 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self._statements = _EventStatements(self.SQLEvent.__table__)
         _ensure_event_indexes(engine)
 
-    @contextmanager
-    def session_scope(self) -> Iterator[Session]:
-        """A session; the first one also runs Rasa's schema check (see the module docstring)."""
+    def _check_schema_once(self) -> None:
+        """Rasa's schema check, at the first use only (see the module docstring)."""
         if not self._schema_checked:
             with super().session_scope():  # Rasa's check; it exits when the schema is missing
                 pass
             self._schema_checked = True
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """A session; the first one also runs Rasa's schema check (see the module docstring)."""
+        self._check_schema_once()
         session = self.sessionmaker()
         try:
             yield session
@@ -139,25 +159,29 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             if fetch_events_from_all_sessions
             else self._statements.latest_session
         )
-        with self.session_scope() as session:
-            rows = session.execute(statement, {"sender_id": sender_id})
+        self._check_schema_once()
+        with self.engine.connect() as connection:
+            rows = connection.execute(statement, {"sender_id": sender_id})
             events = [json.loads(data) for (data,) in rows]
         if not self.domain or not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
-    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator[Any]:
-        """Rasa's: the tracker's events past those stored for its latest session (counted
-        with the statement built once)."""
-        stored = session.execute(
+    def _unstored_events(
+        self, connection: sa.engine.Connection, tracker: DialogueStateTracker
+    ) -> Iterator[Any]:
+        """Rasa's ``_additional_events``: the tracker's events past those stored for its
+        latest session (counted with the statement built once)."""
+        stored = connection.execute(
             self._statements.count_latest_session, {"sender_id": tracker.sender_id}
         ).scalar_one()
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events the database does not hold yet, then publish exactly those."""
-        with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
+        self._check_schema_once()
+        with self.engine.begin() as connection:
+            new_events = list(self._unstored_events(connection, tracker))
             bodies = [event.as_dict() for event in new_events]
             rows = [
                 {
@@ -173,8 +197,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                 for event, data in zip(new_events, bodies, strict=True)
             ]
             if rows:  # one statement for the turn (an ORM object each was an INSERT each)
-                session.execute(self._statements.insert, rows)
-            session.commit()
+                connection.execute(self._statements.insert, rows)
         if self.event_broker is not None and bodies:
             publish_batch(self.event_broker, tracker.sender_id, bodies)
 
