@@ -169,9 +169,13 @@ class AnalyticsStore:
         Returns the message rows inserted."""
         keys = sorted(pending)
         blank = {flag: False for flag in FLAGS}
+        # A no-op update, not DO NOTHING: it locks a row that exists, in key order, so that two
+        # workers cannot deadlock nor lose each other's flags, and a purge cannot delete it
+        # before the read below (DO NOTHING left it unlocked until then: the read missed it).
         connection.execute(
-            _insert(connection, CONVERSATIONS).on_conflict_do_nothing(
-                index_elements=["conversation_hash"]
+            _insert(connection, CONVERSATIONS).on_conflict_do_update(
+                index_elements=["conversation_hash"],
+                set_={"message_count": CONVERSATIONS.c.message_count},
             ),
             [
                 {
@@ -185,7 +189,6 @@ class AnalyticsStore:
                 for key in keys
             ],
         )
-        # Locked in key order, so that two workers cannot deadlock nor lose each other's flags.
         rows = {
             row["conversation_hash"]: row
             for row in connection.execute(

@@ -102,3 +102,46 @@ def test_cli_purge_uses_the_given_or_configured_period(
     assert _count(store, MessageRow) == 0
     assert main(["analytics", "purge", "--older-than", "0"]) == 2
     store.dispose()
+
+
+@pytest.mark.postgres
+def test_a_purge_during_a_batch_neither_fails_it_nor_deletes_its_conversation(
+    pg_url: str,
+) -> None:
+    """A resident who comes back after the retention period, while a purge runs: the batch
+    with their new message must be recorded (a purge that deleted their conversation between
+    the batch's insert and its read made the worker fail with KeyError), and their
+    conversation, active again, must survive the purge."""
+    import threading
+
+    from sqlalchemy import event
+
+    upgrade_analytics(pg_url)
+    store = AnalyticsStore(pg_url, salt=SALT)
+    purger = AnalyticsStore(pg_url, salt=SALT).engine
+    old = datetime.now(timezone.utc) - timedelta(days=45)
+    store.record([_user("returning", old, 1)])
+    purged: list[Any] = []
+
+    def purge_in_between(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FOR UPDATE" in statement and not purged:
+            purge = threading.Thread(
+                target=lambda: purged.append(purge_analytics(purger, timedelta(days=30)))
+            )
+            purged.append(purge)
+            purge.start()
+            purge.join(timeout=1.0)  # done within the second unless it waits for the batch
+
+    event.listen(store.engine, "before_cursor_execute", purge_in_between)
+    try:
+        result = store.record([_user("returning", datetime.now(timezone.utc), 2)])
+    finally:
+        event.remove(store.engine, "before_cursor_execute", purge_in_between)
+    purged[0].join(timeout=10)
+    purger.dispose()
+
+    assert result.messages_inserted == 1
+    assert len(purged) == 2, "the purge ran"
+    assert (purged[1].messages, purged[1].conversations) == (1, 0)
+    assert _count(store, ConversationRow) == 1
+    assert _count(store, MessageRow) == 1  # the new message; the old one went
