@@ -51,10 +51,10 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -71,11 +71,17 @@ from bot.tickets.engine import drop_postgres_detail, rasa_sqlite_kwargs, sqlite_
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 def sqlite_path(db: str, var_dir: Path) -> str:
     """An absolute SQLite file path; a relative one is taken under ``var_dir``."""
     path = Path(db)
     return str(path if path.is_absolute() else var_dir / path)
+
+
+#: psycopg2's page size for a many-row INSERT, large enough for any one save.
+_ONE_PAGE = 2**31 - 1
 
 
 def _postgres_options(url: sa.engine.URL) -> dict[str, Any]:
@@ -91,7 +97,15 @@ def _postgres_options(url: sa.engine.URL) -> dict[str, Any]:
     engine, not per connection: switching a pooled connection's isolation costs a command
     of its own each time.) SQLite is in-process and keeps its transactions.
     """
-    return {**create_engine_kwargs(url), "isolation_level": "AUTOCOMMIT"}
+    return {
+        **create_engine_kwargs(url),
+        "isolation_level": "AUTOCOMMIT",
+        # psycopg2 sends a many-row INSERT in pages of 1,000 rows by default, each page its
+        # own statement: without a transaction, a long history saved at once (an import, a
+        # replaced tracker) could be stored in part and never published. One page however
+        # many rows keeps every save one statement, all or nothing.
+        "executemany_values_page_size": _ONE_PAGE,
+    }
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
@@ -162,29 +176,42 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             else self._statements.latest_session
         )
         self._check_schema_once()
-        with self.engine.connect() as connection:
-            rows = connection.execute(statement, {"sender_id": sender_id})
-            events = [json.loads(data) for (data,) in rows]
+        events = _once_more_if_disconnected(lambda: self._read(statement, sender_id))
         if not self.domain or not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
-    def _unstored_events(
-        self, connection: sa.engine.Connection, tracker: DialogueStateTracker
-    ) -> Iterator[Any]:
-        """Rasa's ``_additional_events``: the tracker's events past those stored for its
-        latest session (counted with the statement built once)."""
-        stored = connection.execute(
-            self._statements.count_latest_session, {"sender_id": tracker.sender_id}
-        ).scalar_one()
-        return itertools.islice(tracker.events, stored, len(tracker.events))
+    def _read(self, statement: sa.sql.Select, sender_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(statement, {"sender_id": sender_id})
+            return [json.loads(data) for (data,) in rows]
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the events the database does not hold yet, then publish exactly those."""
         self._check_schema_once()
+        first_unstored: list[int] = []
+        bodies = _once_more_if_disconnected(lambda: self._store(tracker, first_unstored))
+        if self.event_broker is not None and bodies:
+            publish_batch(self.event_broker, tracker.sender_id, bodies)
+
+    def _store(
+        self, tracker: DialogueStateTracker, first_unstored: list[int]
+    ) -> list[dict[str, Any]]:
+        """Count, then insert what is new; returns the bodies of the events this save stored.
+
+        Run again after a lost connection, the count includes whatever the first run's INSERT
+        stored before the reply was lost, so nothing is stored twice; ``first_unstored``
+        keeps the first run's count, so those events are still published.
+        """
         with self.engine.begin() as connection:
-            new_events = list(self._unstored_events(connection, tracker))
-            bodies = [event.as_dict() for event in new_events]
+            stored = connection.execute(
+                self._statements.count_latest_session, {"sender_id": tracker.sender_id}
+            ).scalar_one()
+            if not first_unstored:
+                first_unstored.append(stored)
+            events = list(itertools.islice(tracker.events, first_unstored[0], None))
+            bodies = [event.as_dict() for event in events]
+            already = max(0, stored - first_unstored[0])
             rows = [
                 {
                     "sender_id": tracker.sender_id,
@@ -196,12 +223,31 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                     "action_name": data.get("name"),
                     "data": json.dumps(data),
                 }
-                for event, data in zip(new_events, bodies, strict=True)
+                for event, data in zip(events[already:], bodies[already:], strict=True)
             ]
             if rows:  # one statement for the turn (an ORM object each was an INSERT each)
                 connection.execute(self._statements.insert, rows)
-        if self.event_broker is not None and bodies:
-            publish_batch(self.event_broker, tracker.sender_id, bodies)
+        return bodies
+
+
+def _once_more_if_disconnected(work: Callable[[], T]) -> T:
+    """``work()``, and once more if its connection was found dead.
+
+    After PostgreSQL restarts (a crash, a failover, an upgrade), every pooled connection is
+    dead, and the first statement on one fails; SQLAlchemy then replaces the pool's
+    connections. Failing that turn was worse than it looks: Rasa's ``FailSafeTrackerStore``
+    turns a failed read into "no conversation", so the resident's turn ran on a new, empty
+    one, and its save skipped as many events as the old session had stored
+    (tests/faults/test_postgres_restart_trackers.py). A second failure (the database still
+    down) is raised as before.
+    """
+    try:
+        return work()
+    except sa.exc.DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        logger.warning("The tracker database connection was lost; trying once more")
+        return work()
 
 
 #: What finding a resident's latest session needs (``_EventStatements``): without them the
