@@ -73,6 +73,8 @@ class CountingRelay:
             return self._counts["Q"] + self._counts["P"]
 
     def close(self) -> None:
+        with suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)  # wakes the accept below (Linux)
         self._server.close()
         for sock in self._sockets:
             with suppress(OSError):
@@ -84,7 +86,12 @@ class CountingRelay:
                 client, _ = self._server.accept()
             except OSError:
                 return
-            upstream = socket.create_connection(self._target)
+            try:
+                upstream = socket.create_connection(self._target, timeout=5)
+            except OSError:
+                client.close()  # the client sees the connection refused, not a hang
+                continue
+            upstream.settimeout(None)
             self._sockets += [client, upstream]
             reader = _FrontendReader(self._counts, self._lock)
             for source, sink, counted in ((client, upstream, reader), (upstream, client, None)):

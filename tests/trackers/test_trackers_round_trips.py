@@ -11,6 +11,8 @@ and a save that lost its connection tries again without storing or publishing tw
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -18,7 +20,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
-from tests.trackers.pg_wire import counting_relay
+from tests.trackers.pg_wire import CountingRelay, counting_relay
 
 pytestmark = pytest.mark.postgres
 
@@ -30,34 +32,41 @@ def _turn(tracker: DialogueStateTracker, n: int) -> None:
     tracker.update(ActionExecuted("action_listen"))
 
 
-async def test_a_turn_costs_postgresql_three_commands(pg_url: str, domain: Any) -> None:
-    """Read, count, insert: three commands a turn, and the conversation read back whole."""
+@contextmanager
+def _relayed_store(pg_url: str, domain: Any) -> Iterator[tuple[Any, CountingRelay]]:
+    """The project's store on ``pg_url``, connected through a relay that counts commands."""
     from bot.privacy.logs import uninstall
     from bot.trackers.store import PrivateSQLTrackerStore
 
     url = make_url(pg_url)
     with counting_relay(url.host or "127.0.0.1", url.port or 5432) as relay:
         relayed = url.set(host="127.0.0.1", port=relay.port).update_query_dict(
-            {"sslmode": "disable"}
+            {"sslmode": "disable", "gssencmode": "disable"}
         )
         store = PrivateSQLTrackerStore(
             domain=domain, host=relayed.render_as_string(hide_password=False)
         )
         try:
-            tracker = DialogueStateTracker("resident-rt", [])
-            _turn(tracker, 0)
-            await store.save(tracker)  # the first turn: the connection is opened and kept
-            per_turn = []
-            for n in range(1, 4):
-                before = relay.commands()
-                await store.retrieve("resident-rt")
-                _turn(tracker, n)
-                await store.save(tracker)
-                per_turn.append(relay.commands() - before)
-            stored = await store.retrieve("resident-rt")
+            yield store, relay
         finally:
             store.engine.dispose()
             uninstall()
+
+
+async def test_a_turn_costs_postgresql_three_commands(pg_url: str, domain: Any) -> None:
+    """Read, count, insert: three commands a turn, and the conversation read back whole."""
+    with _relayed_store(pg_url, domain) as (store, relay):
+        tracker = DialogueStateTracker("resident-rt", [])
+        _turn(tracker, 0)
+        await store.save(tracker)  # the first turn: the connection is opened and kept
+        per_turn = []
+        for n in range(1, 4):
+            before = relay.commands()
+            await store.retrieve("resident-rt")
+            _turn(tracker, n)
+            await store.save(tracker)
+            per_turn.append(relay.commands() - before)
+        stored = await store.retrieve("resident-rt")
     assert per_turn == [3, 3, 3]
     assert stored is not None
     assert [e.as_dict() for e in stored.events] == [e.as_dict() for e in tracker.events]
@@ -67,30 +76,16 @@ async def test_a_long_history_saved_at_once_is_one_insert(pg_url: str, domain: A
     """2,500 events saved at once (an imported or replaced conversation) go in one INSERT:
     psycopg2 would split them into pages of 1,000, each its own statement, and without a
     transaction a failure between pages would keep a part of them, never published."""
-    from bot.privacy.logs import uninstall
-    from bot.trackers.store import PrivateSQLTrackerStore
-
-    url = make_url(pg_url)
-    with counting_relay(url.host or "127.0.0.1", url.port or 5432) as relay:
-        relayed = url.set(host="127.0.0.1", port=relay.port).update_query_dict(
-            {"sslmode": "disable"}
-        )
-        store = PrivateSQLTrackerStore(
-            domain=domain, host=relayed.render_as_string(hide_password=False)
-        )
-        try:
-            tracker = DialogueStateTracker("resident-long", [])
-            _turn(tracker, 0)
-            await store.save(tracker)  # the connection is opened here: count from the next
-            before = relay.commands()
-            for n in range(1, 626):
-                _turn(tracker, n)
-            await store.save(tracker)
-            commands = relay.commands() - before
-            stored = await store.retrieve("resident-long")
-        finally:
-            store.engine.dispose()
-            uninstall()
+    with _relayed_store(pg_url, domain) as (store, relay):
+        tracker = DialogueStateTracker("resident-long", [])
+        _turn(tracker, 0)
+        await store.save(tracker)  # the connection is opened here: count from the next
+        before = relay.commands()
+        for n in range(1, 626):
+            _turn(tracker, n)
+        await store.save(tracker)
+        commands = relay.commands() - before
+        stored = await store.retrieve("resident-long")
     assert commands == 2  # the count and one INSERT of 2,500 rows
     assert stored is not None and len(stored.events) == len(tracker.events) == 2504
 
