@@ -16,20 +16,14 @@ from typing import Any
 import pytest
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.settings import PROJECT_ROOT
 from tests.faults.conftest import OwnPostgres, _wait_accepting
+from tests.trackers.turns import add_turn
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-
-def _turn(tracker: DialogueStateTracker, n: int) -> None:
-    tracker.update(UserUttered(f"message {n}", {"name": "greet", "confidence": 1.0}))
-    tracker.update(ActionExecuted("utter_greet"))
-    tracker.update(BotUttered(f"reply {n}"))
-    tracker.update(ActionExecuted("action_listen"))
 
 
 def _restart(server: OwnPostgres) -> None:
@@ -54,7 +48,7 @@ async def test_the_turn_after_a_postgresql_restart_reads_and_stores_the_conversa
         tracker = DialogueStateTracker("resident-restart", domain.slots)
         tracker.update(SlotSet("city", "kurume"))
         for n in range(2):
-            _turn(tracker, n)
+            add_turn(tracker, n)
             await served.save(tracker)
 
         _restart(faults_postgres)
@@ -63,7 +57,7 @@ async def test_the_turn_after_a_postgresql_restart_reads_and_stores_the_conversa
         assert read.get_slot("city") == "kurume"
         assert len(read.events) == len(tracker.events)
 
-        _turn(read, 2)
+        add_turn(read, 2)
         _restart(faults_postgres)
         await served.save(read)
         stored = await store.retrieve("resident-restart")

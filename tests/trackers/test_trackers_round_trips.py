@@ -16,20 +16,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
 from tests.trackers.pg_wire import CountingRelay, counting_relay
+from tests.trackers.turns import add_turn
 
 pytestmark = pytest.mark.postgres
-
-
-def _turn(tracker: DialogueStateTracker, n: int) -> None:
-    tracker.update(UserUttered(f"message {n}", {"name": "greet", "confidence": 1.0}))
-    tracker.update(ActionExecuted("utter_greet"))
-    tracker.update(BotUttered(f"reply {n}"))
-    tracker.update(ActionExecuted("action_listen"))
 
 
 @contextmanager
@@ -57,13 +50,13 @@ async def test_a_turn_costs_postgresql_three_commands(pg_url: str, domain: Any) 
     """Read, count, insert: three commands a turn, and the conversation read back whole."""
     with _relayed_store(pg_url, domain) as (store, relay):
         tracker = DialogueStateTracker("resident-rt", [])
-        _turn(tracker, 0)
+        add_turn(tracker, 0)
         await store.save(tracker)  # the first turn: the connection is opened and kept
         per_turn = []
         for n in range(1, 4):
             before = relay.commands()
             await store.retrieve("resident-rt")
-            _turn(tracker, n)
+            add_turn(tracker, n)
             await store.save(tracker)
             per_turn.append(relay.commands() - before)
         stored = await store.retrieve("resident-rt")
@@ -78,11 +71,11 @@ async def test_a_long_history_saved_at_once_is_one_insert(pg_url: str, domain: A
     transaction a failure between pages would keep a part of them, never published."""
     with _relayed_store(pg_url, domain) as (store, relay):
         tracker = DialogueStateTracker("resident-long", [])
-        _turn(tracker, 0)
+        add_turn(tracker, 0)
         await store.save(tracker)  # the connection is opened here: count from the next
         before = relay.commands()
         for n in range(1, 626):
-            _turn(tracker, n)
+            add_turn(tracker, n)
         await store.save(tracker)
         commands = relay.commands() - before
         stored = await store.retrieve("resident-long")
@@ -115,9 +108,9 @@ async def test_a_save_whose_reply_was_lost_stores_and_publishes_each_event_once(
 
     try:
         tracker = DialogueStateTracker("resident-lost-reply", [])
-        _turn(tracker, 0)
+        add_turn(tracker, 0)
         await store.save(tracker)
-        _turn(tracker, 1)
+        add_turn(tracker, 1)
         sa.event.listen(store.engine, "after_cursor_execute", lose_the_reply)
         await store.save(tracker)
         sa.event.remove(store.engine, "after_cursor_execute", lose_the_reply)

@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
 from bot.analytics.broker import PrivateSQLEventBroker
 from tests.services import schema_of
+from tests.trackers.turns import add_turn
 
 
 class RecordingBroker:
@@ -35,13 +36,6 @@ class RecordingBroker:
         self.batches.append([event])
 
 
-def _turn(tracker: DialogueStateTracker, n: int) -> None:
-    tracker.update(UserUttered(f"message {n}", {"name": "greet", "confidence": 1.0}))
-    tracker.update(ActionExecuted("utter_greet"))
-    tracker.update(BotUttered(f"reply {n}"))
-    tracker.update(ActionExecuted("action_listen"))
-
-
 async def test_each_event_reaches_the_broker_once_in_order(tracker_store) -> None:
     """Three turns saved one after another: the broker sees every event once, in order, one
     batch per save, and the database holds the same events."""
@@ -49,7 +43,7 @@ async def test_each_event_reaches_the_broker_once_in_order(tracker_store) -> Non
     tracker_store.event_broker = broker
     tracker = DialogueStateTracker("resident-1", [])
     for n in range(3):
-        _turn(tracker, n)
+        add_turn(tracker, n)
         await tracker_store.save(tracker)
     published = [event for batch in broker.batches for event in batch]
     assert len(broker.batches) == 3
@@ -70,7 +64,7 @@ async def test_saving_a_late_turn_reads_no_earlier_events(tracker_store) -> None
     tracker_store.event_broker = RecordingBroker()
     tracker = DialogueStateTracker("resident-2", [])
     for n in range(200):
-        _turn(tracker, n)
+        add_turn(tracker, n)
     await tracker_store.save(tracker)
     statements: list[str] = []
 
@@ -79,7 +73,7 @@ async def test_saving_a_late_turn_reads_no_earlier_events(tracker_store) -> None
 
     sa.event.listen(tracker_store.engine, "before_cursor_execute", record)
     try:
-        _turn(tracker, 200)
+        add_turn(tracker, 200)
         await tracker_store.save(tracker)
     finally:
         sa.event.remove(tracker_store.engine, "before_cursor_execute", record)
@@ -118,7 +112,7 @@ async def test_the_sqlite_file_is_opened_once_not_every_turn(tmp_path, domain) -
     try:
         tracker = DialogueStateTracker("resident-3", [])
         for n in range(10):
-            _turn(tracker, n)
+            add_turn(tracker, n)
             await store.save(tracker)
             await store.retrieve("resident-3")
     finally:
@@ -162,7 +156,7 @@ async def test_a_postgresql_schema_is_checked_once_not_every_turn(
         tracker = DialogueStateTracker("resident-3", [])
         for n in range(3):
             await store.retrieve("resident-3")
-            _turn(tracker, n)
+            add_turn(tracker, n)
             await store.save(tracker)
         stored = await store.retrieve("resident-3")
     finally:
@@ -194,7 +188,7 @@ async def test_a_turns_events_are_stored_with_one_insert(tracker_store) -> None:
     each was its own INSERT, since the ORM fetches every new row's id (psycopg2 already
     batched them on PostgreSQL). One statement stores them all, in order."""
     tracker = DialogueStateTracker("resident-4", [])
-    _turn(tracker, 0)
+    add_turn(tracker, 0)
     await tracker_store.save(tracker)
     inserts: list[str] = []
 
@@ -204,8 +198,8 @@ async def test_a_turns_events_are_stored_with_one_insert(tracker_store) -> None:
 
     sa.event.listen(tracker_store.engine, "before_cursor_execute", record)
     try:
-        _turn(tracker, 1)
-        _turn(tracker, 2)
+        add_turn(tracker, 1)
+        add_turn(tracker, 2)
         await tracker_store.save(tracker)
     finally:
         sa.event.remove(tracker_store.engine, "before_cursor_execute", record)
