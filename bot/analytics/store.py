@@ -189,13 +189,10 @@ class AnalyticsStore:
                 for key in keys
             ],
         )
-        rows = {
+        rows = {  # locked by the insert above
             row["conversation_hash"]: row
             for row in connection.execute(
-                select(CONVERSATIONS)
-                .where(CONVERSATIONS.c.conversation_hash.in_(keys))
-                .order_by(CONVERSATIONS.c.conversation_hash)
-                .with_for_update()
+                select(CONVERSATIONS).where(CONVERSATIONS.c.conversation_hash.in_(keys))
             ).mappings()
         }
         messages: list[dict[str, Any]] = []

@@ -124,7 +124,10 @@ def test_a_purge_during_a_batch_neither_fails_it_nor_deletes_its_conversation(
     purged: list[Any] = []
 
     def purge_in_between(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "FOR UPDATE" in statement and not purged:
+        reads_conversations = statement.startswith("SELECT") and (
+            "FROM analytic_conversations" in statement
+        )
+        if reads_conversations and not purged:
             purge = threading.Thread(
                 target=lambda: purged.append(purge_analytics(purger, timedelta(days=30)))
             )
