@@ -14,8 +14,8 @@ idempotent: replaying a batch, or any part of it, changes nothing.
   transaction, so rows and offset commit or fail together.
 
 Works on SQLite and PostgreSQL (the dialects' ``ON CONFLICT``); on PostgreSQL the batch's
-conversation rows are locked (``SELECT … FOR UPDATE``, in key order) so that two workers
-cannot lose each other's flags.
+conversation rows are locked by their insert (``ON CONFLICT DO UPDATE``, in key order) so
+that two workers cannot lose each other's flags, nor a purge delete a row the batch reads.
 """
 
 from __future__ import annotations
