@@ -21,7 +21,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.settings import PROJECT_ROOT
 from tests.faults.conftest import OwnPostgres, _wait_accepting
-from tests.trackers.turns import add_turn
+from tests.trackers.support import add_turn
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 

@@ -20,7 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
 from tests.trackers.pg_wire import CountingRelay, counting_relay
-from tests.trackers.turns import add_turn
+from tests.trackers.support import RecordingBroker, add_turn
 
 pytestmark = pytest.mark.postgres
 
@@ -97,8 +97,8 @@ async def test_a_save_whose_reply_was_lost_stores_and_publishes_each_event_once(
     from bot.trackers.store import PrivateSQLTrackerStore
 
     store = PrivateSQLTrackerStore(domain=domain, host=pg_url)
-    published: list[list[dict[str, Any]]] = []
-    store.event_broker = type("Broker", (), {"publish_many": lambda _s, e: published.append(e)})()
+    broker = RecordingBroker()
+    store.event_broker = broker
     lost: list[str] = []
 
     def lose_the_reply(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -121,7 +121,7 @@ async def test_a_save_whose_reply_was_lost_stores_and_publishes_each_event_once(
     assert lost, "the reply was lost once"
     assert stored is not None
     assert [e.as_dict() for e in stored.events] == [e.as_dict() for e in tracker.events]
-    assert [[e.get("text") for e in batch if e["event"] == "user"] for batch in published] == [
+    assert [[e.get("text") for e in batch if e["event"] == "user"] for batch in broker.batches] == [
         ["message 0"],
         ["message 1"],
     ]

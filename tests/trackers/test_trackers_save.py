@@ -20,20 +20,7 @@ from sqlalchemy.engine import make_url
 
 from bot.analytics.broker import PrivateSQLEventBroker
 from tests.services import schema_of
-from tests.trackers.turns import add_turn
-
-
-class RecordingBroker:
-    """Records what the store publishes (the test's own broker: one call per batch)."""
-
-    def __init__(self) -> None:
-        self.batches: list[list[dict[str, Any]]] = []
-
-    def publish_many(self, events: list[dict[str, Any]]) -> None:
-        self.batches.append(list(events))
-
-    def publish(self, event: dict[str, Any]) -> None:
-        self.batches.append([event])
+from tests.trackers.support import RecordingBroker, add_turn
 
 
 async def test_each_event_reaches_the_broker_once_in_order(tracker_store) -> None:

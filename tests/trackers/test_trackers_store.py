@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import io
 import logging
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.privacy.logs import REDACTION_ON, is_installed, uninstall
 from bot.trackers.store import PrivateSQLTrackerStore
+from tests.trackers.support import RecordingBroker
 
 
 def test_a_relative_sqlite_file_lives_under_the_var_directory(tmp_path, monkeypatch, domain):
@@ -113,10 +112,10 @@ async def test_reads_what_rasas_own_store_reads(tracker_store, tracker_db_url, d
         current.update(UserUttered("new", timestamp=3_100.0))
         with rasas.session_scope() as theirs_session:
             expected = [e.as_dict() for e in rasas._additional_events(theirs_session, current)]
-        published: list[dict[str, Any]] = []
-        tracker_store.event_broker = SimpleNamespace(publish_many=published.extend)
+        broker = RecordingBroker()
+        tracker_store.event_broker = broker
         await tracker_store.save(current)  # stores and publishes what it counts as new
-        new = [{k: v for k, v in e.items() if k != "sender_id"} for e in published]
+        new = [{k: v for k, v in e.items() if k != "sender_id"} for e in broker.batches[0]]
         assert new == expected
         assert [e["text"] for e in new] == ["new"]
     finally:
