@@ -106,6 +106,31 @@ async def test_a_resident_reaches_a_ticket_in_the_console_api(bot, store, aiohtt
     assert ticket["status"] == "new"
 
 
+@pytest.mark.parametrize(
+    ("answer", "reply"),
+    [("はい、相談したいです", "答えたくない"), ("今はいいです", "あとで相談したくなったら")],
+)
+async def test_the_offer_is_answered_in_the_residents_own_words(bot, answer, reply) -> None:
+    """A yes or a no typed in the resident's own words, not the button's, is taken as the
+    answer: the yes starts the intake's questions, the no points to the windows' contacts
+    (before, both got 「うまく読み取れませんでした」 and the offer was gone)."""
+    sender = f"e2e-own-words-{uuid.uuid4().hex[:8]}"
+    async with aiohttp.ClientSession() as session:
+
+        async def say_as(text: str) -> str:
+            async with session.post(
+                f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            ) as response:
+                assert response.status == 200
+                return "\n".join(r.get("text", "") for r in await response.json())
+
+        offered = await say_as("宇部市に住んでいます。家賃が払えず、住む所がなくなりそうです")
+        assert "連絡を希望しますか" in offered
+        answered = await say_as(answer)
+    assert reply in answered
+    assert "読み取れません" not in answered
+
+
 QUESTIONS = [
     "窓口はどこにありますか",
     "電話番号を教えてください",

@@ -1,0 +1,69 @@
+"""The resident's answer to the bot's offer is read as an answer, in the Rasa server.
+
+Rasa's NLU sees each message alone; only the server knows the bot just asked 「連絡を希望しま
+すか？」. After Rasa's own parse (``MessageProcessor.parse_message``), a message that answers
+the pending offer in the resident's own words takes the intent ``affirm`` or ``deny``, so the
+rules start the intake or show the windows' contacts instead of asking again
+(``bot.dialogue.offer_answer`` decides when, and why so narrowly).
+
+The model's own intent stays in the parse data (``offer_answer.model_intent``), so the
+message's history shows what was read and why. A parse without a conversation (``/model/parse``,
+``intake classify``) is never changed. No custom action is involved: it works while the action
+server is down.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.dialogue.offer_answer import answer_to_offer
+
+log = logging.getLogger(__name__)
+
+_RASA_PARSE_MESSAGE = MessageProcessor.parse_message
+
+#: Where the parse data keeps what the model said before the answer was read in context.
+OFFER_ANSWER_KEY = "offer_answer"
+
+
+def read_in_context(parse_data: dict[str, Any], tracker: DialogueStateTracker) -> None:
+    """Turn ``parse_data`` into the offer's answer when it is one (in place)."""
+    intent = (parse_data.get("intent") or {}).get("name")
+    answer = answer_to_offer(
+        parse_data.get("text") or "",
+        intent,
+        tracker.get_slot("awaiting"),
+        tracker.active_loop_name,
+    )
+    if answer is None or answer == intent:
+        return
+    parse_data[OFFER_ANSWER_KEY] = {"model_intent": intent}
+    parse_data["intent"] = {"name": answer, "confidence": 1.0}
+    log.debug("read as the answer to the offer: %s -> %s", intent, answer)
+
+
+async def _parse_message(
+    self: MessageProcessor,
+    message: UserMessage,
+    tracker: DialogueStateTracker | None = None,
+    only_output_properties: bool = True,
+) -> dict[str, Any]:
+    parse_data = await _RASA_PARSE_MESSAGE(self, message, tracker, only_output_properties)
+    if tracker is not None:
+        read_in_context(parse_data, tracker)
+    return parse_data
+
+
+def install_offer_answers() -> None:
+    """Read answers to the pending offer in context (see the module docstring)."""
+    MessageProcessor.parse_message = _parse_message
+
+
+def uninstall_offer_answers() -> None:
+    """Rasa's own parse again (tests share their process with other tests)."""
+    MessageProcessor.parse_message = _RASA_PARSE_MESSAGE

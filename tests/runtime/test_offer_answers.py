@@ -1,0 +1,74 @@
+"""In the Rasa server, with the trained model, a resident's own-words answer to the pending
+offer reaches the dialogue as yes or no, where the model alone read it as nothing it knew
+(「はい、相談したいです」 was nlu_fallback: the bot asked again and the offer was lost)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import ActionExecuted, SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.dialogue.state import AWAITING_HANDOFF_OFFER
+from bot.runtime.offer_answers import (
+    OFFER_ANSWER_KEY,
+    install_offer_answers,
+    uninstall_offer_answers,
+)
+from bot.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow
+
+MODEL = PROJECT_ROOT / "models" / "intake.tar.gz"
+
+
+@pytest.fixture(scope="module")
+def agent() -> Iterator[Agent]:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: `make test` trains it before pytest runs")
+    install_offer_answers()
+    try:
+        yield Agent.load(str(MODEL))
+    finally:
+        uninstall_offer_answers()
+
+
+def _tracker(agent: Agent, awaiting: str | None) -> DialogueStateTracker:
+    tracker = DialogueStateTracker("offer-resident", agent.domain.slots)
+    tracker.update(ActionExecuted("action_listen"), agent.domain)
+    if awaiting is not None:
+        tracker.update(SlotSet("awaiting", awaiting), agent.domain)
+    return tracker
+
+
+def _intent(agent: Agent, text: str, awaiting: str | None) -> dict:
+    processor = agent.processor
+    assert processor is not None
+    return asyncio.run(processor.parse_message(UserMessage(text), _tracker(agent, awaiting)))
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [("はい、相談したいです", "affirm"), ("電話ください", "affirm"), ("今はいいです", "deny")],
+)
+def test_the_answer_to_the_offer_reaches_the_dialogue(agent, text, answer) -> None:
+    without_offer = _intent(agent, text, None)
+    assert without_offer["intent"]["name"] != answer  # the model alone did not read it so
+    parse = _intent(agent, text, AWAITING_HANDOFF_OFFER)
+    assert parse["intent"]["name"] == answer
+    assert parse[OFFER_ANSWER_KEY]["model_intent"] == without_offer["intent"]["name"]
+
+
+def test_a_worry_while_the_offer_waits_stays_a_worry(agent) -> None:
+    parse = _intent(agent, "借金もあって返せません", AWAITING_HANDOFF_OFFER)
+    assert parse["intent"]["name"] == "share_worry"
+    assert OFFER_ANSWER_KEY not in parse
+
+
+def test_crisis_words_while_the_offer_waits_stay_a_crisis(agent) -> None:
+    parse = _intent(agent, "もう死にたい、お願い", AWAITING_HANDOFF_OFFER)
+    assert parse["intent"]["name"] == "crisis"
