@@ -5,42 +5,43 @@ what the model learned as 「はい」 or 「いいえ」 out of context: 「は
 「電話ください」, 「頼んます」 (yes); 「今はいいです」, 「いらん」, 「連絡しないでください」
 (no). Read without the question, several of them are an opening (「相談したいです」), a wish
 for a person, or nothing the model knows, so the bot asked 「うまく読み取れませんでした」 or
-made the offer again, and the offer was gone. Read as answers to the question just asked, they
-are plain: a wish for contact or help, or a courtesy of acceptance, is yes; a refusal, a
-negated wish or 「今はいい」 is no.
+made the offer again, and the offer was gone.
 
-Deliberately narrow, because the reading replaces the model's intent:
+Deliberately narrow, because the reading replaces the model's intent and a wrong yes starts
+the intake's questions, a wrong no drops the offer:
 
+* the whole message must be made of the offer's own words (``_VOCABULARY``: contact, phone,
+  consultation, asking, wanting, needing, yes and no words, 「今は」「まだ」) and grammar. A
+  single other word — a person (「夫には連絡しないで」), a place, a time of day, a worry, a
+  question word, 「自分で」, 「考えたい」 — leaves the message to the model, as before; so do
+  both a yes and a no in one answer (「はい、でも電話はしないで」, 「いいえ、お願いします」);
 * only while the bot waits for the answer to its offer, outside the intake's questions, and
-  only over intents that mean nothing else there (``OVERRIDABLE_INTENTS``): a new worry, a
-  question about the window, a city, a crisis keep their own path;
-* only short texts (``MAX_ANSWER_CHARS``), never a message with crisis words;
-* both a yes and a no in one answer (「はい、でも電話はしないで」, 「いいえ、お願いします」) is
-  neither: the model decides, as before;
-* a negation counts only in the last clause, and only on what the offer is about (wanting,
-  needing, being contacted): 「わからないので相談したい」 is a yes, 「息子が出てこない」 is
-  neither.
+  only where the model found nothing else (``OVERRIDABLE_INTENTS``): its own yes or no, a
+  worry, a question about the window, a city, a crisis keep their path; so does any message in
+  which the crisis classifier or the model leaned towards danger, or which carries a worry;
+* short texts only (``MAX_ANSWER_CHARS``), never a message with crisis words.
 
-The offer's yes starts the intake, which asks its own consent and shows everything before
-anything is sent, so a yes read here can still be undone by the resident; a no shows the
-windows' own contacts.
+A polite request put as a negative question (「連絡してもらえませんか」「電話してくれん？」) is a
+yes; a negation of anything else in the offer's words (「希望しません」「話したくない」) is a no.
+A courtesy first (「すみません、」) is skipped; a hedge (「ほしいかも」) and 「大丈夫」 without a
+clear yes or no (it means either, by the question) are left to the model.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from bot.dialogue.state import AWAITING_HANDOFF_OFFER
+from bot.nlu.categories import CRISIS_INTENT, CRISIS_KEY, WORRY_CATEGORIES_KEY
 from bot.nlu.crisis_rules import detect_crisis
 from bot.nlu.normalize import fold, katakana_to_hiragana, normalize_with_offsets
 from bot.nlu.sudachi import Morpheme, SudachiAnalyzer
 
-log = logging.getLogger(__name__)
-
 __all__ = [
+    "DANGER_FLOOR",
     "MAX_ANSWER_CHARS",
     "OVERRIDABLE_INTENTS",
     "OfferAnswer",
@@ -53,8 +54,13 @@ OfferAnswer = Literal["affirm", "deny"]
 #: Longer texts say more than yes or no: the model reads them.
 MAX_ANSWER_CHARS = 30
 
+#: A crisis-model probability at or above this leaves the message to the model, even below the
+#: crisis threshold: a message that leans towards danger is never made a yes or a no here.
+DANGER_FLOOR = 0.2
+
 #: Intents that, while the offer waits, can only be an answer to it: the model's guess without
-#: the question (an opening, a wish for a person, a courtesy, nothing it knows) or its own yes/no.
+#: the question (an opening, a wish for a person, a courtesy, nothing it knows). Its own affirm
+#: and deny are kept: the reading never turns the model's yes into a no or back.
 OVERRIDABLE_INTENTS = frozenset(
     {
         "nlu_fallback",
@@ -62,8 +68,6 @@ OVERRIDABLE_INTENTS = frozenset(
         "request_human",
         "inform",
         "thanks",
-        "affirm",
-        "deny",
         "decline_answer",
         "continue_consultation",
         "out_of_scope",
@@ -75,110 +79,191 @@ def _folded(*words: str) -> frozenset[str]:
     return frozenset(fold(word) for word in words)
 
 
-# Interjections and adverbs of acceptance (dictionary forms, folded).
-_YES_WORDS = _folded(
-    "はい", "はーい", "うん", "うむ", "おう", "ええ", "もちろん", "ぜひ", "是非", "よろしく",
-    "りょうかい", "了解", "おねがい", "お願い", "きぼう", "希望", "ok", "おっけー", "おけ",
+# Acceptance (interjections, adverbs; by dictionary or normalized form, folded).
+_YES = _folded(
+    "はい", "はーい", "うん", "うむ", "おう", "もちろん", "勿論", "ok", "オーケー", "おっけー",
+    "了解", "りょうかい", "承知",
 )  # fmt: skip
-# Verbs of asking: お願いする, 頼む (any conjugation: 頼んます, お願いしよかな).
-_ASKING_VERBS = _folded("ねがう", "願う", "たのむ", "頼む")
-# Endings that make the last clause a wish or a request: 〜たい, 〜てほしい, 〜ください,
-# 〜もらえる/いただける (a request as a question), 〜ちょうだい.
-_WISH_ENDINGS = _folded(
-    "たい", "ほしい", "欲しい", "くださる", "下さる", "もらえる", "いただける", "頂ける",
-    "ちょうだい", "くれる",
+# Asking for it: お願い(する), 頼む, 希望(する), ぜひ, よろしく.
+_ASK = _folded(
+    "願う", "お願い", "御願い", "おねがい", "頼む", "希望", "是非", "ぜひ", "宜しく", "よろしく"
 )  # fmt: skip
-# Refusals: いいえ, いや (also 嫌), 結構, 遠慮, 不要, 困る.
-_NO_WORDS = _folded(
-    "いいえ", "いえ", "いや", "嫌", "ううん", "いーえ", "けっこう", "結構", "えんりょ", "遠慮",
-    "ふよう", "不要", "こまる", "困る",
+# Endings of a wish or a request: 〜たい, 〜てほしい, 〜ください, 〜ちょうだい, 〜もらえる,
+# 〜いただける, 〜くれる.
+_WISH = _folded("たい", "欲しい", "下さる", "頂戴", "貰う", "もらえる", "頂く", "頂ける", "呉れる")
+# Requests that stay requests when asked as a negative question (もらえませんか, くれん？).
+_NEGATIVE_QUESTION_REQUESTS = _folded("貰う", "もらえる", "頂ける", "呉れる")
+# Refusal: いいえ, いや (嫌), 結構, 遠慮, 不要, 辞退, 断る, 見送る.
+_NO = _folded(
+    "いいえ", "いえ", "いーえ", "ううん", "いや", "嫌", "結構", "遠慮", "不要", "辞退", "断る",
+    "見送る",
 )  # fmt: skip
-# Negation morphemes (ない, ぬ as in いらん, ず), by dictionary form.
+# 「今はいい」「まだ大丈夫」: one of these with いい or 大丈夫 is a no.
+_NOT_NOW = _folded("今", "まだ", "もう", "今回", "今日", "今度")
+_GOOD = _folded("良い", "いい", "よい", "大丈夫")
+# What the offer is about, and the verbs that carry it (相談に乗る, 話を聞く, つなぐ).
+_TOPIC = _folded(
+    "連絡", "電話", "相談", "話", "話す", "職員", "担当", "人", "窓口", "折り返し", "紹介",
+    "聞く", "乗る", "繋ぐ", "つなぐ", "為る", "する", "出来る", "できる", "致す", "要る", "いる",
+    "入る", "必要", "有る", "ある", "及ぶ",
+)  # fmt: skip
+# Words that carry no content of their own in an answer: それで, そう, じゃあ, ほんなら, でも.
+_FRAME = _folded(
+    "其れ", "それ", "そう", "じゃあ", "じゃ", "では", "なら", "ほんなら", "ほな", "それなら",
+    "でも", "とりあえず", "取り敢えず", "あの", "えっと", "えーと", "うーん", "ぜひとも", "ほん",
+    "置く", "おく", "思う", "幸い", "別に", "折角",
+)  # fmt: skip
+_VOCABULARY = _YES | _ASK | _WISH | _NO | _NOT_NOW | _GOOD | _TOPIC | _FRAME
+# Grammar: particles, auxiliaries (です, ます, たい, ない), prefixes (お, ご), suffixes (さん).
+_GRAMMAR_POS = frozenset({"助詞", "助動詞", "接頭辞", "接尾辞", "補助記号", "空白"})
 _NEGATIONS = _folded("ない", "ぬ", "ず", "無い")
-# A negation is a no only on what the offer is about: needing, wanting, asking, being
-# contacted (いらない, 話したくない, 連絡しないで); 「出てこない」「払えない」 are worries.
-_OFFER_WORDS = _folded(
-    "いる", "要る", "ほしい", "欲しい", "たい", "する", "話す", "はなす", "相談", "そうだん",
-    "連絡", "れんらく", "電話", "でんわ", "頼む", "願う", "希望",
-)  # fmt: skip
-# 「今はいい」「まだいい」「もういい」: いい after one of these is a no.
-_NOT_NOW = _folded(
-    "いま", "今", "まだ", "もう", "こんかい", "今回", "きょう", "今日", "こんど", "今度"
-)  # fmt: skip
-_GOOD = _folded("いい", "よい", "良い", "ええ")
-# Where a clause ends inside a message: punctuation, and the conjunctions after which the last
-# clause carries the answer (わからないので｜相談したい).
-_CLAUSE_PARTICLES = _folded("ので", "から", "けど", "けれど", "けれども", "のに", "が", "し")
-_WHOLE_TEXT_YES = _folded("ok", "おっけー", "おっけ", "おけ", "おーけー", "りょうかい", "了解")
+# 「連絡なしで」: without it.
+_WITHOUT = _folded("なし", "無し")
+# A hedge (「ほしいかも」) is not yet an answer.
+_HEDGE = re.compile(r"かも|多分|たぶん|タブン")
+# A drawn-out ending after kana (「いいえー」「お願いしますー」) is the same word.
+_DRAWN_OUT = re.compile(r"(?<=[ぁ-ゖ])[ー〜~]+(?=[!！。.、?？\s]*$)")
+# A courtesy before the answer (「すみません、」「ごめんなさい、」) says nothing about it, and
+# すみません is a negation only in form.
+_COURTESY = re.compile(
+    r"^(?:すみません|すいません|ごめんなさい|ごめん|申し訳(?:ありません|ないです|ない)|"
+    r"せっかくです)(?:が|けど|けれど)?[、,。.!！\s]*"
+)
+# 居る (いない: nobody is there) is not 要る (いらない: not needed); Sudachi tells them apart.
+_BEING = fold("居る")
 
 
 @lru_cache(maxsize=1)
 def _analyzer() -> SudachiAnalyzer:
+    # Sudachi is the NLU pipeline's tokenizer: the server cannot run without it.
     return SudachiAnalyzer("C")
 
 
 def _forms(m: Morpheme) -> frozenset[str]:
-    return frozenset({fold(m.dictionary_form), fold(m.surface)})
-
-
-def _last_clause(morphemes: Sequence[Morpheme]) -> Sequence[Morpheme]:
-    """The morphemes after the last clause boundary (punctuation or a clause conjunction)."""
-    start = 0
-    for i, m in enumerate(morphemes):
-        boundary = m.pos[:1] == ("補助記号",) or (
-            m.pos[1:2] == ("接続助詞",) and bool(_forms(m) & _CLAUSE_PARTICLES)
-        )
-        # 「ので」 is read as の (準体助詞) + で (だ).
-        if m.dictionary_form == "だ" and m.surface == "で" and i > 0:
-            boundary = boundary or morphemes[i - 1].pos[1:2] == ("準体助詞",)
-        if boundary and i + 1 < len(morphemes):
-            start = i + 1
-    return morphemes[start:]
+    return frozenset({fold(m.dictionary_form), fold(m.normalized), fold(m.surface)})
 
 
 def _is_negation(m: Morpheme) -> bool:
-    return m.pos[0] in ("助動詞", "形容詞") and bool(_forms(m) & _NEGATIONS)
+    forms = _forms(m)
+    return bool(forms & _WITHOUT) or (m.pos[0] in ("助動詞", "形容詞") and bool(forms & _NEGATIONS))
 
 
-def read_offer_answer(text: str) -> OfferAnswer | None:
-    """``affirm`` or ``deny`` when ``text`` clearly answers a yes/no offer, else None."""
-    normalized = normalize_with_offsets(text).text.strip()
-    if not normalized or len(normalized) > MAX_ANSWER_CHARS or detect_crisis(text) is not None:
-        return None
-    if fold(normalized).strip("!！。.~〜ー") in _WHOLE_TEXT_YES:
+def _ee(morphemes: Sequence[Morpheme], i: int) -> OfferAnswer | None:
+    """What ええ at ``i`` says: yes alone, before punctuation or よ (ええよ); no thanks as Kansai's
+    ええわ, ええって; nothing clear otherwise (ええです, ええねん: it's fine, either way)."""
+    following = morphemes[i + 1] if i + 1 < len(morphemes) else None
+    if following is None or following.pos[0] == "補助記号" or following.surface == "よ":
         return "affirm"
-    # Hiragana: a message in katakana or half-width kana (ﾊｲ ｵﾈｶﾞｲｼﾏｽ) is otherwise read as nouns.
-    morphemes = _analyzer().analyze(katakana_to_hiragana(normalized))
-    if not morphemes:
-        return None
-    last = _last_clause(morphemes)
-    negated = any(_is_negation(m) for m in last) and any(_forms(m) & _OFFER_WORDS for m in last)
-    yes_word = False
-    no_word = False
-    for i, m in enumerate(morphemes):
-        forms = _forms(m)
-        if forms & _YES_WORDS and m.pos[0] in ("感動詞", "副詞", "名詞", "形容詞"):
-            # ええわ (Kansai: no thanks) is not ええ (yes).
-            following = morphemes[i + 1].surface if i + 1 < len(morphemes) else ""
-            yes_word = yes_word or not (forms & _GOOD and following == "わ")
-        if forms & _NO_WORDS:
-            no_word = True
-    wish = any(_forms(m) & (_WISH_ENDINGS | _ASKING_VERBS) for m in last)
-    not_now = any(_forms(m) & _GOOD for m in last) and any(_forms(m) & _NOT_NOW for m in morphemes)
-    if (yes_word or wish) and not (negated or no_word or not_now):
-        return "affirm"
-    if (no_word or negated or not_now) and not yes_word and (negated or not wish):
+    if following.surface in ("わ", "って"):
         return "deny"
     return None
 
 
+_EE = fold("ええ")
+_DISLIKE = _folded("いや", "嫌")
+
+
+def _in_vocabulary(morphemes: Sequence[Morpheme], i: int) -> bool:
+    m = morphemes[i]
+    if m.pos[0] in _GRAMMAR_POS or _is_negation(m):
+        return True
+    forms = _forms(m)
+    if fold(m.normalized) == _BEING:
+        return False
+    if _EE in forms:
+        return _ee(morphemes, i) is not None
+    # いや and いえ as a no only as an interjection or 嫌 (いえ is also 家, 言え); 「もういや」
+    # is despair, not a refusal.
+    if forms & _folded("いや", "いえ") and m.pos[0] not in ("感動詞", "形状詞"):
+        return False
+    if forms & _DISLIKE and any(_forms(n) & _folded("もう") for n in morphemes[:i]):
+        return False
+    return bool(forms & _VOCABULARY)
+
+
+def _not_now(morphemes: Sequence[Morpheme]) -> bool:
+    """「今はいい」「まだいい」「今回は大丈夫」: a time word, は or も, then いい or 大丈夫."""
+    for i, m in enumerate(morphemes):
+        if not _forms(m) & _NOT_NOW:
+            continue
+        j = i + 1
+        if j < len(morphemes) and morphemes[j].surface in ("は", "も"):
+            j += 1
+        if j < len(morphemes) and _forms(morphemes[j]) & _GOOD:
+            return True
+    return False
+
+
+def _negated_request(morphemes: Sequence[Morpheme]) -> bool:
+    """A request asked as a negative question: 〜もらえませんか, 〜くれない？, 〜くれんね."""
+    for i, m in enumerate(morphemes):
+        if _forms(m) & _NEGATIVE_QUESTION_REQUESTS:
+            rest = [n for n in morphemes[i + 1 :] if n.pos[0] not in ("補助記号",)]
+            if any(_is_negation(n) for n in rest) and all(
+                _is_negation(n) or n.pos[0] == "助詞" or fold(n.dictionary_form) == fold("ます")
+                for n in rest
+            ):
+                return True
+    return False
+
+
+def _analyse(normalized: str) -> list[Morpheme]:
+    # A message all in katakana (an old phone's ﾊｲ ｵﾈｶﾞｲｼﾏｽ) is read as nouns: read it in
+    # hiragana. Mixed text keeps its katakana (オッケー, loanwords).
+    katakana_only = all(
+        "\u30a0" <= ch <= "\u30ff" or not ch.isalpha() for ch in normalized
+    ) and any("\u30a0" <= ch <= "\u30ff" for ch in normalized)
+    return _analyzer().analyze(katakana_to_hiragana(normalized) if katakana_only else normalized)
+
+
+def read_offer_answer(text: str) -> OfferAnswer | None:
+    """``affirm`` or ``deny`` when ``text`` is, in the offer's own words, a clear yes or no."""
+    normalized = normalize_with_offsets(text).text.strip()
+    if not normalized or len(normalized) > MAX_ANSWER_CHARS or detect_crisis(text) is not None:
+        return None
+    answer = _DRAWN_OUT.sub("", _COURTESY.sub("", normalized)) or normalized
+    morphemes = _analyse(answer)
+    if not morphemes or not all(_in_vocabulary(morphemes, i) for i in range(len(morphemes))):
+        return None
+    if _HEDGE.search(normalized):
+        return None
+    forms = [_forms(m) for m in morphemes]
+    ee = [_ee(morphemes, i) for i, f in enumerate(forms) if _EE in f]
+    yes = any(f & _YES for f in forms) or "affirm" in ee
+    asking = any(f & _ASK for f in forms)
+    wish = any(f & _WISH for f in forms)
+    negated = any(_is_negation(m) for m in morphemes) and not _negated_request(morphemes)
+    no = any(f & _NO for f in forms) or "deny" in ee
+    not_now = _not_now(morphemes)
+    if any(f & _folded("大丈夫") for f in forms) and not (not_now or negated or no):
+        return None  # 「大丈夫です」「はい、大丈夫」: "fine" is yes or no, by the question
+    if (yes or asking or wish) and not (negated or no or not_now):
+        return "affirm"
+    if (no or negated or not_now) and not yes and (negated or not (asking or wish)):
+        return "deny"
+    return None
+
+
+def _leans_elsewhere(parse: Mapping[str, Any]) -> bool:
+    """Whether the model saw more than an answer: a worry, or any lean towards danger."""
+    crisis = parse.get(CRISIS_KEY) or {}
+    if crisis.get("detected") or float(crisis.get("confidence") or 0.0) >= DANGER_FLOOR:
+        return True
+    ranking = parse.get("intent_ranking") or []
+    if ranking and (ranking[0] or {}).get("name") == CRISIS_INTENT:
+        return True  # DIET leaned to crisis; the crisis component asked instead
+    return bool((parse.get(WORRY_CATEGORIES_KEY) or {}).get("categories"))
+
+
 def answer_to_offer(
-    text: str, intent: str | None, awaiting: str | None, active_loop: str | None
+    parse: Mapping[str, Any], awaiting: str | None, active_loop: str | None
 ) -> OfferAnswer | None:
-    """The intent a message stands for as the answer to a pending offer, or None to keep the
-    model's. Only while the offer waits, outside a form, over ``OVERRIDABLE_INTENTS``."""
+    """The intent a parsed message stands for as the answer to a pending offer, or None to
+    keep the model's (see the module docstring for when)."""
+    intent = (parse.get("intent") or {}).get("name")
     if awaiting != AWAITING_HANDOFF_OFFER or active_loop or intent not in OVERRIDABLE_INTENTS:
         return None
-    if text.lstrip().startswith("/"):  # a button's payload says what it means
+    text = str(parse.get("text") or "")
+    if text.lstrip().startswith("/") or _leans_elsewhere(parse):
         return None
     return read_offer_answer(text)

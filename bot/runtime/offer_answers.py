@@ -8,8 +8,7 @@ rules start the intake or show the windows' contacts instead of asking again
 
 The model's own intent stays in the parse data (``offer_answer.model_intent``), so the
 message's history shows what was read and why. A parse without a conversation (``/model/parse``,
-``intake classify``) is never changed. No custom action is involved: it works while the action
-server is down.
+``intake classify``) is never changed. The model's ``intent_ranking`` is kept as it ranked.
 """
 
 from __future__ import annotations
@@ -34,13 +33,8 @@ OFFER_ANSWER_KEY = "offer_answer"
 def read_in_context(parse_data: dict[str, Any], tracker: DialogueStateTracker) -> None:
     """Turn ``parse_data`` into the offer's answer when it is one (in place)."""
     intent = (parse_data.get("intent") or {}).get("name")
-    answer = answer_to_offer(
-        parse_data.get("text") or "",
-        intent,
-        tracker.get_slot("awaiting"),
-        tracker.active_loop_name,
-    )
-    if answer is None or answer == intent:
+    answer = answer_to_offer(parse_data, tracker.get_slot("awaiting"), tracker.active_loop_name)
+    if answer is None:
         return
     parse_data[OFFER_ANSWER_KEY] = {"model_intent": intent}
     parse_data["intent"] = {"name": answer, "confidence": 1.0}

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue.offer_answer import MAX_ANSWER_CHARS, answer_to_offer, read_offer_answer
+from bot.dialogue.offer_answer import (
+    DANGER_FLOOR,
+    MAX_ANSWER_CHARS,
+    answer_to_offer,
+    read_offer_answer,
+)
 from bot.dialogue.state import AWAITING_HANDOFF_OFFER, AWAITING_INTAKE_CONFIRM
 
 YES = [
@@ -29,10 +34,21 @@ YES = [
     "おう、たのむわ",
     "ええよ、頼むわ",
     "話を聞いてほしい",
-    "一人では無理なので相談したいです",  # a negation before the last clause
+    "相談に乗ってほしいです",
     "はい。連絡をお願いします。",
     "OK",
+    "オッケーです",
     "もちろんです",
+    "ぜひ相談させてください",
+    # Requests put as a negative question are requests.
+    "連絡してもらえませんか",
+    "電話してくれない？",
+    "電話してくれんね",  # Kyushu
+    "はい、それでいいです",
+    "うん、おねがい",
+    "お願いしたいと思います",
+    "すみません、お願いします",  # a courtesy first: すみません is a negation only in form
+    "ぜひお願いいたします",
 ]
 
 NO = [
@@ -45,6 +61,7 @@ NO = [
     "いりません",
     "連絡はいらん",  # dialect
     "ええわ、いらん",  # Kansai: ええわ is no thanks
+    "ええわ",
     "しなくていいです",
     "遠慮します",
     "連絡しないでください",
@@ -52,9 +69,49 @@ NO = [
     "今は話したくない",
     "電話はいやです",
     "ううん",
+    "希望しません",
+    "いいえ、希望しません",
+    "今回は遠慮しておきます",
+    "今は大丈夫です",
+    "大丈夫、いらないです",
+    "お断りします",
+    "連絡なしでお願いします",
+    "必要ないです",
+    "必要ありません",
+    "いいえー",  # drawn out
+    "ごめんなさい、いらないです",
 ]
 
 NEITHER = [
+    # Any word beyond the offer's own: the model decides, as it did before.
+    "一人では無理なので相談したいです",
+    "夫には連絡しないでください",  # not through him: the intake asks for a safe contact
+    "家族に知られたくない",
+    "自分で電話したいです",  # "I will call them myself"
+    "もう少し考えたい",
+    "ちょっと待ってください",
+    "ほっといてください",
+    "どんな人が連絡くれるんですか？",
+    "給付金もらえますか",
+    "ちょっと聞きたいことがあります",
+    "相談できる人がいない",  # nobody (居る) is not "not needed" (要る)
+    "誰にも相談できない",
+    "とても困っています",
+    "結構しんどいです",
+    "今日の夕方がいいです",
+    "今からでもいいですか",
+    "お金がかからないなら相談したい",
+    "いや、ほんまに助かるわ",
+    "はい、大丈夫です",  # "fine": yes or no, by the question
+    "ええです",
+    "連絡ほしいかも",  # a hedge is not yet an answer
+    # Despair is never a no (nor a yes), even where no crisis rule fires.
+    "もうどうなってもいい",
+    "もう何もいらない",
+    "もういやだ",
+    "もうやめたい",
+    "死にたくない",
+    "あの世に行きたい",
     "こんにちは",
     "家賃が払えません",  # a worry with a negation
     "息子が部屋から出てこない",
@@ -93,22 +150,46 @@ def test_a_long_message_is_left_to_the_model() -> None:
     assert read_offer_answer(text) is None
 
 
+def _parse(text: str, intent: str = "nlu_fallback", **more: object) -> dict[str, object]:
+    return {"text": text, "intent": {"name": intent, "confidence": 0.4}, **more}
+
+
 def test_only_while_the_offer_waits_outside_a_form() -> None:
-    text = "はい、相談したいです"
-    assert answer_to_offer(text, "nlu_fallback", AWAITING_HANDOFF_OFFER, None) == "affirm"
-    assert answer_to_offer(text, "nlu_fallback", None, None) is None
+    parse = _parse("はい、相談したいです")
+    assert answer_to_offer(parse, AWAITING_HANDOFF_OFFER, None) == "affirm"
+    assert answer_to_offer(parse, None, None) is None
     # The summary's yes sends personal data: only its buttons and the model decide there.
-    assert answer_to_offer(text, "nlu_fallback", AWAITING_INTAKE_CONFIRM, None) is None
-    assert answer_to_offer(text, "nlu_fallback", AWAITING_HANDOFF_OFFER, "intake_form") is None
+    assert answer_to_offer(parse, AWAITING_INTAKE_CONFIRM, None) is None
+    assert answer_to_offer(parse, AWAITING_HANDOFF_OFFER, "intake_form") is None
 
 
 @pytest.mark.parametrize(
-    "intent", ["crisis", "share_worry", "ask_window_info", "inform_city", "change_city", "stop"]
+    "intent",
+    ["crisis", "share_worry", "ask_window_info", "inform_city", "stop", "affirm", "deny"],
 )
 def test_an_intent_with_its_own_path_is_kept(intent: str) -> None:
-    """A worry, a question, a city or a crisis keeps its own path even while the offer waits."""
-    assert answer_to_offer("お願いします", intent, AWAITING_HANDOFF_OFFER, None) is None
+    """A worry, a question, a city, a crisis, and the model's own yes or no keep their path
+    even while the offer waits."""
+    assert answer_to_offer(_parse("お願いします", intent), AWAITING_HANDOFF_OFFER, None) is None
+    assert answer_to_offer(_parse("今はいいです", intent), AWAITING_HANDOFF_OFFER, None) is None
+
+
+@pytest.mark.parametrize(
+    "signal",
+    [
+        {"crisis": {"detected": False, "confidence": DANGER_FLOOR}},
+        {"crisis": {"detected": True, "confidence": 1.0}},
+        {"intent_ranking": [{"name": "crisis", "confidence": 0.6}]},
+        {"worry_categories": {"categories": ["isolation"]}},
+    ],
+)
+def test_a_message_leaning_to_danger_or_carrying_a_worry_is_left_to_the_model(signal) -> None:
+    """Below the crisis threshold, a message the crisis model or DIET leaned on as danger is
+    never made a yes or a no, nor is one in which a worry was found."""
+    parse = _parse("お願いします", **signal)
+    assert answer_to_offer(parse, AWAITING_HANDOFF_OFFER, None) is None
 
 
 def test_a_button_payload_is_kept() -> None:
-    assert answer_to_offer("/deny", "deny", AWAITING_HANDOFF_OFFER, None) is None
+    parse = _parse("/deny", "nlu_fallback")
+    assert answer_to_offer(parse, AWAITING_HANDOFF_OFFER, None) is None
