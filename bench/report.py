@@ -13,6 +13,8 @@ from bench.load import LoadResult, percentile
 from bench.memory import ProcessMemory
 
 RASA_RSS_TARGET_MB = 1.2 * 1024  # 1.2 GiB
+#: The CPU table's name for one instance of the scaled layout, alone on its production stores.
+PRODUCTION_ONE = "one instance, production stores"
 
 
 @dataclass
@@ -29,6 +31,8 @@ class Results:
     open_loop: dict[int, LoadResult] = field(default_factory=dict)
     saturation: LoadResult | None = None
     scaled: LoadResult | None = None
+    #: One instance of the scaled layout alone, on its production stores, without HAProxy.
+    production_one: LoadResult | None = None
     memory: dict[str, list[ProcessMemory]] = field(default_factory=dict)
     #: CPU per process during each saturation run ("one instance", "scaled").
     cpu: dict[str, CpuUsage] = field(default_factory=dict)
@@ -86,6 +90,16 @@ def _targets(r: Results) -> list[tuple[str, str, str, bool | None]]:
                 "CPU per turn below)"
             )
         rows.append(("Scaled / one instance", measured, "≥ 1.5×", gain >= 1.5))
+    if r.scaled and r.production_one and r.production_one.ok_rate:
+        like = r.scaled.ok_rate / r.production_one.ok_rate
+        rows.append(
+            (
+                "Scaled / one instance on the same production stores (like with like)",
+                f"{like:.2f}× ({r.production_one.ok_rate:.1f} msg/s alone)",
+                "≥ 1.5×",
+                like >= 1.5,
+            )
+        )
     if r.training_seconds is not None:
         rows.append(
             (
@@ -215,6 +229,14 @@ def _latency_section(r: Results) -> list[str]:
         lines.append(_latency_row(f"open loop {rate} msg/s", run, str(rate)))
     if r.saturation:
         lines.append(_latency_row("saturation, one instance", r.saturation, "closed loop"))
+    if r.production_one:
+        lines.append(
+            _latency_row(
+                "saturation, one instance on the production stores (no HAProxy)",
+                r.production_one,
+                "closed loop",
+            )
+        )
     if r.scaled:
         lines.append(_latency_row("saturation, scaled (2 Rasa + HAProxy)", r.scaled, "closed loop"))
     lines += [
@@ -252,6 +274,7 @@ def _cpu_section(r: Results) -> list[str]:
         (layout, usage, run)
         for layout, usage, run in (
             ("one instance", r.cpu.get("one instance"), r.saturation),
+            (PRODUCTION_ONE, r.cpu.get(PRODUCTION_ONE), r.production_one),
             ("scaled", r.cpu.get("scaled"), r.scaled),
         )
         if usage is not None and run is not None and run.requests

@@ -8,7 +8,8 @@ the results and the others still run):
 2. One instance as `make run` runs it: start time, sequential latency, latency against
    conversation length, open-loop latency at several offered rates, saturation throughput,
    peak memory.
-3. The scaled layout (two Rasa instances behind HAProxy): saturation throughput, peak memory.
+3. The scaled layout (two Rasa instances behind HAProxy): saturation throughput of one of its
+   instances alone (same stores, no HAProxy) and of both, peak memory.
 
 Run from the project root with the project's venv: ``.venv/bin/python -m bench.run``.
 """
@@ -24,7 +25,7 @@ from bench import context, cpu, nlu, training
 from bench.common import LOCUST_VENV, MODEL, WORK_ROOT, Plan, plan_from_env, progress
 from bench.load import run_locust
 from bench.memory import peak_rss
-from bench.report import Results, render
+from bench.report import PRODUCTION_ONE, Results, render
 from bench.stacks import scaled_stack, single_stack
 
 LOAD_GENERATOR = "Locust (the load, same machine)"
@@ -101,6 +102,18 @@ def _scaled(results: Results, plan: Plan, work: Path) -> None:
         results.warmups["scaled"] = run_locust(
             "warmup-scaled", stack.url, out, users=4, seconds=120, conversations=4
         )
+        # One of the two instances alone, on the same production stores, without HAProxy (the
+        # other idles): what the second instance adds, like with like.
+        before = cpu.snapshot()
+        results.production_one = run_locust(
+            "saturation-production-one",
+            stack.instances[0],
+            out,
+            users=plan.saturation_users,
+            seconds=plan.load_seconds,
+            turns=plan.turns,
+        )
+        results.cpu[PRODUCTION_ONE] = cpu.usage(before, cpu.snapshot(), LOAD_GENERATOR)
         before = cpu.snapshot()
         results.scaled = run_locust(
             "saturation-scaled",

@@ -47,6 +47,8 @@ class Stack:
 
     url: str
     start_seconds: float
+    #: Each Rasa instance's own address (the scaled layout's, reached without HAProxy).
+    instances: tuple[str, ...] = ()
 
 
 def _upgrade(env: dict[str, str], log: Path) -> None:
@@ -169,4 +171,4 @@ def scaled_stack(work: Path) -> Iterator[Stack]:
         stack.enter_context(_process(consumer, env, work / "analytics.log"))
         slowest = max(rasa.start_seconds for rasa in rasas)
         progress(f"scaled layout: up (both Rasa answered /status within {slowest:.0f} s)")
-        yield Stack(f"http://127.0.0.1:{internal_port}", slowest)
+        yield Stack(f"http://127.0.0.1:{internal_port}", slowest, tuple(rasa.url for rasa in rasas))

@@ -88,3 +88,27 @@ def test_cpu_usage_counts_live_servers_and_the_finished_load_generator() -> None
         s for role, s in usage.items() if role.startswith("-c import sys; sys.stdin.readline()")
     ]
     assert server_rows and sum(server_rows) >= 0.3, usage
+
+
+def test_the_scaled_layout_is_also_compared_with_one_of_its_own_instances() -> None:
+    """Besides the issue's comparison (two instances on the production stores against one as
+    `make run` runs it, on embedded SQLite), the targets show the like-with-like one: the same
+    two instances against one of them alone on the same stores, what a second instance adds."""
+    from bench.common import plan_from_env
+    from bench.context import machine
+    from bench.load import LoadResult
+    from bench.report import Results, render
+
+    def run(label: str, rate: float) -> LoadResult:
+        return LoadResult(label, 10.0, [20.0] * int(rate * 10), 0)
+
+    results = Results(plan_from_env(), machine())
+    results.saturation = run("one", 60.0)
+    results.production_one = run("production-one", 48.0)
+    results.scaled = run("scaled", 78.0)
+    report = render(results)
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in report.splitlines()}
+    assert "1.30×" in rows["Scaled / one instance"] and "**FAIL**" in rows["Scaled / one instance"]
+    like = rows["Scaled / one instance on the same production stores (like with like)"]
+    assert "1.62× (48.0 msg/s alone)" in like and "**pass**" in like
+    assert "one instance on the production stores (no HAProxy)" in report
