@@ -59,13 +59,14 @@ MAX_ANSWER_CHARS = 30
 DANGER_FLOOR = 0.2
 
 #: Intents that, while the offer waits, can only be an answer to it: the model's guess without
-#: the question (an opening, a wish for a person, a courtesy, nothing it knows). Its own affirm
-#: and deny are kept: the reading never turns the model's yes into a no or back.
+#: the question (an opening, a courtesy, nothing it knows). Its own affirm and deny are kept:
+#: the reading never turns the model's yes into a no or back. A wish for a person
+#: (``request_human``) keeps its own path too: it makes the offer again, and the resident
+#: chooses, since 「人と話したい」 may also mean "whom can I call".
 OVERRIDABLE_INTENTS = frozenset(
     {
         "nlu_fallback",
         "greet",
-        "request_human",
         "inform",
         "thanks",
         "decline_answer",

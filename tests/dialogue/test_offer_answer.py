@@ -165,11 +165,20 @@ def test_only_while_the_offer_waits_outside_a_form() -> None:
 
 @pytest.mark.parametrize(
     "intent",
-    ["crisis", "share_worry", "ask_window_info", "inform_city", "stop", "affirm", "deny"],
+    [
+        "crisis",
+        "share_worry",
+        "ask_window_info",
+        "inform_city",
+        "stop",
+        "affirm",
+        "deny",
+        "request_human",
+    ],
 )
 def test_an_intent_with_its_own_path_is_kept(intent: str) -> None:
-    """A worry, a question, a city, a crisis, and the model's own yes or no keep their path
-    even while the offer waits."""
+    """A worry, a question, a city, a crisis, a wish for a person (the offer is made again)
+    and the model's own yes or no keep their path even while the offer waits."""
     assert answer_to_offer(_parse("お願いします", intent), AWAITING_HANDOFF_OFFER, None) is None
     assert answer_to_offer(_parse("今はいいです", intent), AWAITING_HANDOFF_OFFER, None) is None
 
