@@ -162,6 +162,11 @@ def _ee(morphemes: Sequence[Morpheme], i: int) -> OfferAnswer | None:
 
 _EE = fold("ええ")
 _DISLIKE = _folded("いや", "嫌")
+# いや and いえ count as a no only as an interjection or as 嫌 (いえ is also 家, 言え).
+_NO_AS_INTERJECTION = _folded("いや", "いえ")
+_MOU = _folded("もう")
+_FINE = _folded("大丈夫")
+_MASU = fold("ます")
 
 
 def _in_vocabulary(morphemes: Sequence[Morpheme], i: int) -> bool:
@@ -173,11 +178,10 @@ def _in_vocabulary(morphemes: Sequence[Morpheme], i: int) -> bool:
         return False
     if _EE in forms:
         return _ee(morphemes, i) is not None
-    # いや and いえ as a no only as an interjection or 嫌 (いえ is also 家, 言え); 「もういや」
-    # is despair, not a refusal.
-    if forms & _folded("いや", "いえ") and m.pos[0] not in ("感動詞", "形状詞"):
+    if forms & _NO_AS_INTERJECTION and m.pos[0] not in ("感動詞", "形状詞"):
         return False
-    if forms & _DISLIKE and any(_forms(n) & _folded("もう") for n in morphemes[:i]):
+    # 「もういや」 is despair, not a refusal.
+    if forms & _DISLIKE and any(_forms(n) & _MOU for n in morphemes[:i]):
         return False
     return bool(forms & _VOCABULARY)
 
@@ -201,7 +205,7 @@ def _negated_request(morphemes: Sequence[Morpheme]) -> bool:
         if _forms(m) & _NEGATIVE_QUESTION_REQUESTS:
             rest = [n for n in morphemes[i + 1 :] if n.pos[0] not in ("補助記号",)]
             if any(_is_negation(n) for n in rest) and all(
-                _is_negation(n) or n.pos[0] == "助詞" or fold(n.dictionary_form) == fold("ます")
+                _is_negation(n) or n.pos[0] == "助詞" or fold(n.dictionary_form) == _MASU
                 for n in rest
             ):
                 return True
@@ -236,7 +240,7 @@ def read_offer_answer(text: str) -> OfferAnswer | None:
     negated = any(_is_negation(m) for m in morphemes) and not _negated_request(morphemes)
     no = any(f & _NO for f in forms) or "deny" in ee
     not_now = _not_now(morphemes)
-    if any(f & _folded("大丈夫") for f in forms) and not (not_now or negated or no):
+    if any(f & _FINE for f in forms) and not (not_now or negated or no):
         return None  # 「大丈夫です」「はい、大丈夫」: "fine" is yes or no, by the question
     if (yes or asking or wish) and not (negated or no or not_now):
         return "affirm"
