@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench import context, cpu, nlu, training
 from bench.common import LOCUST_VENV, MODEL, WORK_ROOT, Plan, plan_from_env, progress
-from bench.load import run_locust
+from bench.load import LoadResult, run_locust
 from bench.memory import peak_rss
 from bench.report import PRODUCTION_ONE, Results, render
 from bench.stacks import scaled_stack, single_stack
@@ -43,6 +43,18 @@ def _guarded(results: Results, phase: str, action: Callable[[], None]) -> None:
         progress(f"{phase} FAILED: {error}")
         traceback.print_exc()
         results.errors.append(f"{phase}: {type(error).__name__}: {str(error)[:500]}")
+
+
+def _saturate(
+    results: Results, layout: str, label: str, url: str, users: int, plan: Plan
+) -> LoadResult:
+    """A closed-loop saturation run against ``url``, with every process's CPU over it
+    recorded under ``layout`` (the report's CPU table)."""
+    out = WORK_ROOT / ("locust-quick" if plan.quick else "locust")
+    before = cpu.snapshot()
+    run = run_locust(label, url, out, users=users, seconds=plan.load_seconds, turns=plan.turns)
+    results.cpu[layout] = cpu.usage(before, cpu.snapshot(), LOAD_GENERATOR)
+    return run
 
 
 def _single(results: Results, plan: Plan, work: Path) -> None:
@@ -81,16 +93,9 @@ def _single(results: Results, plan: Plan, work: Path) -> None:
                 turns=plan.turns,
                 pacing=plan.think_seconds,
             )
-        before = cpu.snapshot()
-        results.saturation = run_locust(
-            "saturation-single",
-            stack.url,
-            out,
-            users=plan.saturation_users,
-            seconds=plan.load_seconds,
-            turns=plan.turns,
+        results.saturation = _saturate(
+            results, "one instance", "saturation-single", stack.url, plan.saturation_users, plan
         )
-        results.cpu["one instance"] = cpu.usage(before, cpu.snapshot(), LOAD_GENERATOR)
         results.memory["one instance"] = peak_rss()
 
 
@@ -104,26 +109,17 @@ def _scaled(results: Results, plan: Plan, work: Path) -> None:
         )
         # One of the two instances alone, on the same production stores, without HAProxy (the
         # other idles): what the second instance adds, like with like.
-        before = cpu.snapshot()
-        results.production_one = run_locust(
+        results.production_one = _saturate(
+            results,
+            PRODUCTION_ONE,
             "saturation-production-one",
             stack.instances[0],
-            out,
-            users=plan.saturation_users,
-            seconds=plan.load_seconds,
-            turns=plan.turns,
+            plan.saturation_users,
+            plan,
         )
-        results.cpu[PRODUCTION_ONE] = cpu.usage(before, cpu.snapshot(), LOAD_GENERATOR)
-        before = cpu.snapshot()
-        results.scaled = run_locust(
-            "saturation-scaled",
-            stack.url,
-            out,
-            users=2 * plan.saturation_users,
-            seconds=plan.load_seconds,
-            turns=plan.turns,
+        results.scaled = _saturate(
+            results, "scaled", "saturation-scaled", stack.url, 2 * plan.saturation_users, plan
         )
-        results.cpu["scaled"] = cpu.usage(before, cpu.snapshot(), LOAD_GENERATOR)
         results.memory["scaled"] = peak_rss()
 
 
