@@ -12,6 +12,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import directory, send, state_of
+from bot.dialogue.state import OFFER_DECLINED_SLOT
 from bot.directory import Window, describe_window
 from bot.intake.fields import ALL_FIELDS, CONSENT, MEETING_CONSENT, RETRY_SLOT
 from bot.intake.identity import INTAKE_ID_SLOT
@@ -45,6 +46,12 @@ def reset_intake() -> list[EventType]:
 def end_intake() -> list[EventType]:
     """The intake is over (sent, cancelled, declined, failed): no summary is open any more."""
     return [*reset_intake(), SlotSet("awaiting", None)]
+
+
+def decline_intake() -> list[EventType]:
+    """The resident stopped the intake (cancelled it, or gave no consent): as a declined offer,
+    so that 「やっぱりお願いします」 makes the offer again (``bot.dialogue.offer_answer``)."""
+    return [*end_intake(), SlotSet(OFFER_DECLINED_SLOT, True)]
 
 
 def ask_consent_again(form_active: bool) -> list[EventType]:

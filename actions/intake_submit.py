@@ -19,6 +19,7 @@ from actions.common import apply_turn, directory, now, outbox, send, state_of, t
 from actions.intake_common import (
     ask_consent_again,
     channel_of,
+    decline_intake,
     direct_contacts,
     end_intake,
     intake_windows,
@@ -70,7 +71,7 @@ class ActionIntakeSummary(Action):
             _record_anonymous(tracker, "consent_declined")
             send(dispatcher, questions.CONSENT_DECLINED)
             direct_contacts(dispatcher, tracker)
-            return end_intake()
+            return decline_intake()
         text = summary_text(slots, state_of(tracker).worries, intake_windows(tracker))
         send(dispatcher, text, questions.CONFIRM_BUTTONS)
         return [SlotSet("awaiting", "intake_confirm")]
@@ -140,4 +141,4 @@ class ActionCancelIntake(Action):
         _record_anonymous(tracker, "cancelled")
         send(dispatcher, questions.CANCELLED)
         direct_contacts(dispatcher, tracker, limit=1)
-        return end_intake()
+        return decline_intake()

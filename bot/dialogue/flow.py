@@ -322,13 +322,17 @@ def on_affirm(state: ConversationState, directory: Directory) -> Turn:
 def on_deny(state: ConversationState, directory: Directory) -> Turn:
     if (first := _changed_city_first(state, directory)) is not None:
         return first
-    if state.awaiting == AWAITING_HANDOFF_OFFER:
+    declined_offer = state.awaiting == AWAITING_HANDOFF_OFFER
+    if declined_offer:
         text = texts.DECLINED_CONTACT
     elif state.awaiting == AWAITING_AFTER_CRISIS:
         text = texts.DECLINED_AFTER_CRISIS
     else:
         text = texts.DECLINED_OTHER
-    return Turn(replies=(Reply(text), Reply(texts.RESTART_HINT)), state=state.evolve(awaiting=None))
+    return Turn(
+        replies=(Reply(text), Reply(texts.RESTART_HINT)),
+        state=state.evolve(awaiting=None, offer_declined=declined_offer or state.offer_declined),
+    )
 
 
 def on_request_human(state: ConversationState, directory: Directory) -> Turn:

@@ -25,6 +25,9 @@ A polite request put as a negative question (「連絡してもらえません�
 yes; a negation of anything else in the offer's words (「希望しません」「話したくない」) is a no.
 A courtesy first (「すみません、」) is skipped; a hedge (「ほしいかも」) and 「大丈夫」 without a
 clear yes or no (it means either, by the question) are left to the model.
+
+The same reading finds a resident who changes their mind after the offer is gone
+(「やっぱりお願いします」, ``asks_for_contact_again``): the offer is made again.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from bot.dialogue.state import AWAITING_HANDOFF_OFFER
 from bot.nlu.categories import CRISIS_INTENT, CRISIS_KEY, WORRY_CATEGORIES_KEY
@@ -45,7 +48,9 @@ __all__ = [
     "MAX_ANSWER_CHARS",
     "OVERRIDABLE_INTENTS",
     "OfferAnswer",
+    "REOFFER_INTENTS",
     "answer_to_offer",
+    "asks_for_contact_again",
     "read_offer_answer",
 ]
 
@@ -113,6 +118,8 @@ _FRAME = _folded(
     "其れ", "それ", "そう", "じゃあ", "じゃ", "では", "なら", "ほんなら", "ほな", "それなら",
     "でも", "とりあえず", "取り敢えず", "あの", "えっと", "えーと", "うーん", "ぜひとも", "ほん",
     "置く", "おく", "思う", "幸い", "別に", "折角",
+    # A change of mind (「やっぱりお願いします」) adds nothing to the answer itself.
+    "やっぱり", "やっぱ", "やはり", "矢張り",
 )  # fmt: skip
 _VOCABULARY = _YES | _ASK | _WISH | _NO | _NOT_NOW | _GOOD | _TOPIC | _FRAME
 # Grammar: particles, auxiliaries (です, ます, たい, ない), prefixes (お, ご), suffixes (さん).
@@ -221,17 +228,31 @@ def _analyse(normalized: str) -> list[Morpheme]:
     return _analyzer().analyze(katakana_to_hiragana(normalized) if katakana_only else normalized)
 
 
+class _Reading(NamedTuple):
+    answer: OfferAnswer | None
+    #: Whether the message asks for it in words (お願い, 〜ください, 〜たい, 頼む), not only
+    #: 「はい」: only such a message asks for contact when no offer waits.
+    requested: bool
+
+
+_NOTHING = _Reading(None, requested=False)
+
+
 def read_offer_answer(text: str) -> OfferAnswer | None:
     """``affirm`` or ``deny`` when ``text`` is, in the offer's own words, a clear yes or no."""
+    return _read(text).answer
+
+
+def _read(text: str) -> _Reading:
     normalized = normalize_with_offsets(text).text.strip()
     if not normalized or len(normalized) > MAX_ANSWER_CHARS or detect_crisis(text) is not None:
-        return None
+        return _NOTHING
     answer = _DRAWN_OUT.sub("", _COURTESY.sub("", normalized)) or normalized
     morphemes = _analyse(answer)
     if not morphemes or not all(_in_vocabulary(morphemes, i) for i in range(len(morphemes))):
-        return None
+        return _NOTHING
     if _HEDGE.search(normalized):
-        return None
+        return _NOTHING
     forms = [_forms(m) for m in morphemes]
     ee = [_ee(morphemes, i) for i, f in enumerate(forms) if _EE in f]
     yes = any(f & _YES for f in forms) or "affirm" in ee
@@ -241,12 +262,12 @@ def read_offer_answer(text: str) -> OfferAnswer | None:
     no = any(f & _NO for f in forms) or "deny" in ee
     not_now = _not_now(morphemes)
     if any(f & _FINE for f in forms) and not (not_now or negated or no):
-        return None  # 「大丈夫です」「はい、大丈夫」: "fine" is yes or no, by the question
+        return _NOTHING  # 「大丈夫です」「はい、大丈夫」: "fine" is yes or no, by the question
     if (yes or asking or wish) and not (negated or no or not_now):
-        return "affirm"
+        return _Reading("affirm", requested=asking or wish)
     if (no or negated or not_now) and not yes and (negated or not (asking or wish)):
-        return "deny"
-    return None
+        return _Reading("deny", requested=False)
+    return _NOTHING
 
 
 def _leans_elsewhere(parse: Mapping[str, Any]) -> bool:
@@ -272,3 +293,37 @@ def answer_to_offer(
     if text.lstrip().startswith("/") or _leans_elsewhere(parse):
         return None
     return read_offer_answer(text)
+
+
+#: The model's readings of a request for contact when no offer waits, besides those above: it
+#: reads やっぱり as the start of 「やっぱりやめます」 (stop) or 「やっぱりいいです」 (deny).
+#: Only a clear request in the offer's own words replaces them, and it contains no refusal.
+REOFFER_INTENTS = OVERRIDABLE_INTENTS | {"stop", "deny"}
+
+
+def asks_for_contact_again(
+    parse: Mapping[str, Any], awaiting: str | None, active_loop: str | None, offer_declined: bool
+) -> bool:
+    """Whether a message, after the resident declined the offer, asks for the staff contact.
+
+    Why: a resident who declined (「今はいいです」) and then changes their mind
+    (「やっぱり電話ください」「やっぱりお願いします」) got 「わかりました。ほかに…」: no offer
+    waited, so the request was read alone, and the model took やっぱり for the start of a wish to
+    stop. Such a message is the wish for a person (``request_human``), whose path makes the
+    offer again for the windows already shown, and the resident confirms with one tap.
+
+    As narrow as ``answer_to_offer``: only after a declined offer with nothing asked since (no
+    question waits, no form runs: after a sent intake 「よろしくお願いします」 is a courtesy),
+    only the offer's own words with an explicit request (お願い, 〜ください, 〜たい: a bare
+    「はい」 asks for nothing), and never a message leaning to danger or carrying a worry.
+    """
+    intent = (parse.get("intent") or {}).get("name")
+    if not offer_declined or awaiting is not None or active_loop:
+        return False
+    if intent not in REOFFER_INTENTS:
+        return False
+    text = str(parse.get("text") or "")
+    if text.lstrip().startswith("/") or _leans_elsewhere(parse):
+        return False
+    reading = _read(text)
+    return reading.answer == "affirm" and reading.requested

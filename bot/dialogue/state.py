@@ -15,6 +15,9 @@ AWAITING_INTAKE_CONFIRM = "intake_confirm"
 
 OTHER_CITY = "other"
 
+#: The slot of ``ConversationState.offer_declined`` (the intake's actions set it too).
+OFFER_DECLINED_SLOT = "offer_declined"
+
 
 @dataclass(frozen=True)
 class Button:
@@ -44,6 +47,10 @@ class ConversationState:
     crisis_kind: str | None = None
     #: What the bot was waiting for when the crisis interrupted, so 「相談を続ける」 returns there.
     resume_awaiting: str | None = None
+    #: The resident declined the offer of a staff contact, and the bot has asked nothing since:
+    #: a request for contact now is a change of mind (``bot.dialogue.offer_answer``), where
+    #: after a sent intake 「よろしくお願いします」 is a courtesy. Asking anything clears it.
+    offer_declined: bool = False
     #: Not a slot. Set when the state was read with windows of another city than ``city`` (the
     #: resident changed city): the windows as stored, before they were re-routed in ``city``
     #: (see ``bot.dialogue.city_change``). The turn that tells the resident clears it.
@@ -55,6 +62,9 @@ class ConversationState:
         return self.replaced_windows is not None
 
     def evolve(self, **changes: Any) -> ConversationState:
+        """A copy with ``changes``; a new question (``awaiting``) forgets a declined offer."""
+        if changes.get("awaiting") is not None:
+            changes.setdefault("offer_declined", False)
         return replace(self, **changes)
 
     @classmethod
@@ -69,6 +79,7 @@ class ConversationState:
             crisis_detected=bool(slots.get("crisis_detected")),
             crisis_kind=slots.get("crisis_kind") or None,
             resume_awaiting=slots.get("resume_awaiting") or None,
+            offer_declined=bool(slots.get(OFFER_DECLINED_SLOT)),
         )
 
     def as_slots(self) -> dict[str, Any]:
@@ -82,6 +93,7 @@ class ConversationState:
             "crisis_detected": self.crisis_detected,
             "crisis_kind": self.crisis_kind,
             "resume_awaiting": self.resume_awaiting,
+            OFFER_DECLINED_SLOT: self.offer_declined,
         }
 
     def stored_slots(self) -> dict[str, Any]:

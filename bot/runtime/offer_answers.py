@@ -4,7 +4,10 @@ Rasa's NLU sees each message alone; only the server knows the bot just asked 「
 すか？」. After Rasa's own parse (``MessageProcessor.parse_message``), a message that answers
 the pending offer in the resident's own words takes the intent ``affirm`` or ``deny``, so the
 rules start the intake or show the windows' contacts instead of asking again
-(``bot.dialogue.offer_answer`` decides when, and why so narrowly).
+(``bot.dialogue.offer_answer`` decides when, and why so narrowly). After a declined offer, a
+clear request for contact in the same words (a resident who changed their mind:
+「やっぱりお願いします」) takes the intent ``request_human``, whose
+path makes the offer again.
 
 The model's own intent stays in the parse data (``offer_answer.model_intent``), so the
 message's history shows what was read and why. A parse without a conversation (``/model/parse``,
@@ -20,20 +23,29 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.dialogue.offer_answer import answer_to_offer
+from bot.dialogue.offer_answer import answer_to_offer, asks_for_contact_again
 
 log = logging.getLogger(__name__)
 
 _RASA_PARSE_MESSAGE = MessageProcessor.parse_message
+
+#: A wish for a person: its path makes the offer of a staff contact (again).
+REQUEST_HUMAN_INTENT = "request_human"
 
 #: Where the parse data keeps what the model said before the answer was read in context.
 OFFER_ANSWER_KEY = "offer_answer"
 
 
 def read_in_context(parse_data: dict[str, Any], tracker: DialogueStateTracker) -> None:
-    """Turn ``parse_data`` into the offer's answer when it is one (in place)."""
+    """Turn ``parse_data`` into the offer's answer, or a request for the offer made again, when
+    it is one (in place)."""
     intent = (parse_data.get("intent") or {}).get("name")
-    answer = answer_to_offer(parse_data, tracker.get_slot("awaiting"), tracker.active_loop_name)
+    awaiting, active_loop = tracker.get_slot("awaiting"), tracker.active_loop_name
+    answer: str | None = answer_to_offer(parse_data, awaiting, active_loop)
+    if answer is None and asks_for_contact_again(
+        parse_data, awaiting, active_loop, bool(tracker.get_slot("offer_declined"))
+    ):
+        answer = REQUEST_HUMAN_INTENT
     if answer is None:
         return
     parse_data[OFFER_ANSWER_KEY] = {"model_intent": intent}

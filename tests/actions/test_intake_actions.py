@@ -228,6 +228,18 @@ def test_cancelling_sends_nothing_and_counts_anonymously(dispatcher, store):
     assert slot_events(events)["intake_name"] is None
 
 
+def test_stopping_the_intake_counts_as_declining_the_offer(dispatcher, store):
+    """Cancelled, or no consent: 「やっぱりお願いします」 afterwards makes the offer again, as
+    after 「今はいいです」 (bot.dialogue.offer_answer); a sent intake does not count."""
+    cancelled = ActionCancelIntake().run(
+        dispatcher, make_tracker("やめます", "stop", slots={**ROUTED, **ANSWERS}), {}
+    )
+    assert slot_events(cancelled)["offer_declined"] is True
+    no_consent = {**ROUTED, **ANSWERS, "intake_consent": False}
+    summary = ActionIntakeSummary().run(dispatcher, make_tracker("", "deny", slots=no_consent), {})
+    assert slot_events(summary)["offer_declined"] is True
+
+
 def test_correcting_a_field_forgets_only_that_answer(dispatcher):
     tracker = make_tracker(
         '/correct_field{"intake_field": "intake_contact_method"}',

@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import pytest
 
+from bot.dialogue import ConversationState, on_deny, on_request_human, on_worry
 from bot.dialogue.offer_answer import (
     DANGER_FLOOR,
     MAX_ANSWER_CHARS,
     answer_to_offer,
+    asks_for_contact_again,
     read_offer_answer,
 )
-from bot.dialogue.state import AWAITING_HANDOFF_OFFER, AWAITING_INTAKE_CONFIRM
+from bot.dialogue.state import (
+    AWAITING_AFTER_CRISIS,
+    AWAITING_CITY,
+    AWAITING_CLARIFICATION,
+    AWAITING_HANDOFF_OFFER,
+    AWAITING_INTAKE_CONFIRM,
+)
+from bot.directory import default_directory
 
 YES = [
     "はい、相談したいです",
@@ -49,6 +58,7 @@ YES = [
     "お願いしたいと思います",
     "すみません、お願いします",  # a courtesy first: すみません is a negation only in form
     "ぜひお願いいたします",
+    "やっぱりお願いします",  # a change of mind while the offer still waits
 ]
 
 NO = [
@@ -202,3 +212,88 @@ def test_a_message_leaning_to_danger_or_carrying_a_worry_is_left_to_the_model(si
 def test_a_button_payload_is_kept() -> None:
     parse = _parse("/deny", "nlu_fallback")
     assert answer_to_offer(parse, AWAITING_HANDOFF_OFFER, None) is None
+
+
+# After the offer was declined (or the windows' contacts shown), nothing waits for an answer.
+CHANGED_MIND = [
+    "やっぱり電話ください",
+    "やっぱりお願いします",
+    "やっぱ連絡ほしいです",
+    "やはり相談したいです",
+    "すみません、やっぱりお願いします",
+    "やっぱり職員さんと話したい",
+    "やっぱり連絡してもらえませんか",
+    "ﾔｯﾊﾟﾘ ｵﾈｶﾞｲｼﾏｽ",
+]
+
+NOT_ASKING_AGAIN = [
+    "はい",  # a yes to nothing asks for nothing
+    "うん",
+    "やっぱりいいです",
+    "やっぱりやめます",
+    "やっぱり大丈夫です",
+    "やっぱり連絡はいらないです",
+    "やっぱり夫には連絡しないでください",
+    "やっぱりお金のことも相談したい",
+    "やっぱり死にたい",
+    "ありがとうございました",
+]
+
+
+@pytest.mark.parametrize("text", CHANGED_MIND)
+@pytest.mark.parametrize("intent", ["stop", "deny", "nlu_fallback", "greet"])
+def test_a_change_of_mind_after_the_offer_asks_for_it_again(text: str, intent: str) -> None:
+    """「やっぱり電話ください」 after 「今はいいです」: the model read やっぱり as a wish to stop,
+    and the bot said 「わかりました。ほかに…」; it is a request for the offer again."""
+    assert asks_for_contact_again(_parse(text, intent), None, None, offer_declined=True)
+
+
+@pytest.mark.parametrize("text", NOT_ASKING_AGAIN)
+def test_anything_but_a_clear_request_keeps_the_models_reading(text: str) -> None:
+    assert not asks_for_contact_again(_parse(text, "stop"), None, None, offer_declined=True)
+
+
+def test_a_request_is_read_again_only_after_a_declined_offer_with_nothing_asked_since() -> None:
+    """Without a declined offer (after a sent intake 「よろしくお願いします」 is a courtesy) the
+    model decides as before; so does a question that waits (the city, after a crisis, the
+    offer itself, the summary) or a form that runs."""
+    parse = _parse("やっぱり電話ください", "stop")
+    assert not asks_for_contact_again(parse, None, None, offer_declined=False)
+    assert not asks_for_contact_again(_parse("よろしくお願いします", "thanks"), None, None, False)
+    for awaiting in (
+        AWAITING_CITY,
+        AWAITING_AFTER_CRISIS,
+        AWAITING_HANDOFF_OFFER,
+        AWAITING_INTAKE_CONFIRM,
+    ):
+        assert not asks_for_contact_again(parse, awaiting, None, offer_declined=True)
+    assert not asks_for_contact_again(parse, None, "intake_form", offer_declined=True)
+
+
+@pytest.mark.parametrize("intent", ["crisis", "share_worry", "ask_window_info", "affirm"])
+def test_a_request_the_model_read_otherwise_keeps_its_path(intent: str) -> None:
+    parse = _parse("やっぱりお願いします", intent)
+    assert not asks_for_contact_again(parse, None, None, offer_declined=True)
+
+
+def test_a_request_leaning_to_danger_is_left_to_the_model() -> None:
+    parse = _parse("やっぱりお願いします", "stop", crisis={"confidence": DANGER_FLOOR})
+    assert not asks_for_contact_again(parse, None, None, offer_declined=True)
+
+
+def test_declining_the_offer_is_remembered_until_the_bot_asks_again() -> None:
+    """The declined offer is what makes a later request a change of mind: declining sets it,
+    a declined question of another kind does not, and the offer made again (or any new
+    question, such as a new worry's offer) forgets it."""
+    directory = default_directory()
+    offered = on_worry(ConversationState(city="ube"), ["housing"], directory).state
+    assert offered.awaiting == AWAITING_HANDOFF_OFFER
+    declined = on_deny(offered, directory).state
+    assert declined.offer_declined and declined.awaiting is None
+    assert ConversationState.from_slots(declined.as_slots()).offer_declined  # kept as a slot
+    offered_again = on_request_human(declined, directory)
+    assert offered_again.state.awaiting == AWAITING_HANDOFF_OFFER
+    assert not offered_again.state.offer_declined
+    assert not on_worry(declined, ["debt"], directory).state.offer_declined
+    clarification = ConversationState(city="ube", awaiting=AWAITING_CLARIFICATION)
+    assert not on_deny(clarification, directory).state.offer_declined

@@ -116,19 +116,38 @@ async def test_the_offer_is_answered_in_the_residents_own_words(bot, answer, rep
     (before, both got 「うまく読み取れませんでした」 and the offer was gone)."""
     sender = f"e2e-own-words-{uuid.uuid4().hex[:8]}"
     async with aiohttp.ClientSession() as session:
-
-        async def say_as(text: str) -> str:
-            async with session.post(
-                f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
-            ) as response:
-                assert response.status == 200
-                return "\n".join(r.get("text", "") for r in await response.json())
-
-        offered = await say_as("宇部市に住んでいます。家賃が払えず、住む所がなくなりそうです")
+        offered = await _say(session, bot, sender, UBE_HOUSING)
         assert "連絡を希望しますか" in offered
-        answered = await say_as(answer)
+        answered = await _say(session, bot, sender, answer)
     assert reply in answered
     assert "読み取れません" not in answered
+
+
+async def test_a_resident_who_declined_and_changes_their_mind_is_offered_it_again(bot) -> None:
+    """「今はいいです」, then 「やっぱり電話ください」: the offer is made again and a tap on yes
+    starts the intake (before, the bot answered 「わかりました。ほかに…」 and the wish was lost)."""
+    sender = f"e2e-changed-mind-{uuid.uuid4().hex[:8]}"
+    async with aiohttp.ClientSession() as session:
+        await _say(session, bot, sender, UBE_HOUSING)
+        declined = await _say(session, bot, sender, "今はいいです")
+        assert "あとで相談したくなったら" in declined
+        again = await _say(session, bot, sender, "やっぱり電話ください")
+        assert "連絡を希望しますか" in again
+        assert "ほかに困っていること" not in again
+        started = await _say(session, bot, sender, "はい")
+    assert "答えたくない" in started
+
+
+UBE_HOUSING = "宇部市に住んでいます。家賃が払えず、住む所がなくなりそうです"
+
+
+async def _say(session: aiohttp.ClientSession, bot: RunningBot, sender: str, text: str) -> str:
+    """One message through the REST channel; the bot's replies as one text."""
+    async with session.post(
+        f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+    ) as response:
+        assert response.status == 200
+        return "\n".join(r.get("text", "") for r in await response.json())
 
 
 QUESTIONS = [

@@ -13,7 +13,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import ActionExecuted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.dialogue.state import AWAITING_HANDOFF_OFFER
+from bot.dialogue.state import AWAITING_HANDOFF_OFFER, OFFER_DECLINED_SLOT
 from bot.runtime.offer_answers import (
     OFFER_ANSWER_KEY,
     install_offer_answers,
@@ -37,18 +37,20 @@ def agent() -> Iterator[Agent]:
         uninstall_offer_answers()
 
 
-def _tracker(agent: Agent, awaiting: str | None) -> DialogueStateTracker:
+def _tracker(agent: Agent, awaiting: str | None, **slots: object) -> DialogueStateTracker:
     tracker = DialogueStateTracker("offer-resident", agent.domain.slots)
     tracker.update(ActionExecuted("action_listen"), agent.domain)
-    if awaiting is not None:
-        tracker.update(SlotSet("awaiting", awaiting), agent.domain)
+    for name, value in {"awaiting": awaiting, **slots}.items():
+        if value is not None:
+            tracker.update(SlotSet(name, value), agent.domain)
     return tracker
 
 
-def _intent(agent: Agent, text: str, awaiting: str | None) -> dict:
+def _intent(agent: Agent, text: str, awaiting: str | None, **slots: object) -> dict:
     processor = agent.processor
     assert processor is not None
-    return asyncio.run(processor.parse_message(UserMessage(text), _tracker(agent, awaiting)))
+    tracker = _tracker(agent, awaiting, **slots)
+    return asyncio.run(processor.parse_message(UserMessage(text), tracker))
 
 
 @pytest.mark.parametrize(
@@ -72,3 +74,14 @@ def test_a_worry_while_the_offer_waits_stays_a_worry(agent) -> None:
 def test_crisis_words_while_the_offer_waits_stay_a_crisis(agent) -> None:
     parse = _intent(agent, "もう死にたい、お願い", AWAITING_HANDOFF_OFFER)
     assert parse["intent"]["name"] == "crisis"
+
+
+@pytest.mark.parametrize("text", ["やっぱり電話ください", "やっぱりお願いします"])
+def test_a_change_of_mind_after_declining_asks_for_a_person(agent, text) -> None:
+    """After 「今はいいです」 the model alone read these as something else (やっぱり as a wish to
+    stop); with the decline remembered they ask for a person, whose path makes the offer again."""
+    alone = _intent(agent, text, None)
+    assert alone["intent"]["name"] != "request_human"
+    parse = _intent(agent, text, None, **{OFFER_DECLINED_SLOT: True})
+    assert parse["intent"]["name"] == "request_human"
+    assert parse[OFFER_ANSWER_KEY]["model_intent"] == alone["intent"]["name"]
