@@ -22,6 +22,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 from sqlalchemy.engine import make_url
 
 from bot.settings import PROJECT_ROOT
@@ -226,3 +227,12 @@ def running_bot(
         )
         rasa_url = stack.enter_context(rasa_server(work_dir, endpoints, env))
         yield RunningBot(rasa_url, action_url, database_url, var_dir, env["RASA_AUTH_TOKEN"])
+
+
+async def say_rest(session: aiohttp.ClientSession, rasa_url: str, sender: str, text: str) -> str:
+    """One message through Rasa's REST channel, answered (200); the bot's replies as one text."""
+    async with session.post(
+        f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+    ) as response:
+        assert response.status == 200
+        return "\n".join(reply.get("text", "") for reply in await response.json())

@@ -24,18 +24,10 @@ from bot.privacy.logs import REDACTION_ON
 from bot.settings import PROJECT_ROOT
 from tests.analytics.consumer_support import TEST_RABBITMQ_URL
 from tests.e2e.scaled import production_store_env
-from tests.e2e.servers import action_server, bot_env, rasa_server
+from tests.e2e.servers import action_server, bot_env, rasa_server, say_rest
 from tests.services import postgres_schema, require_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-
-async def _say(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> str:
-    async with session.post(
-        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
-    ) as response:
-        assert response.status == 200
-        return "\n".join(r.get("text", "") for r in await response.json())
 
 
 async def test_two_instances_continue_one_conversation(tmp_path):
@@ -58,9 +50,9 @@ async def test_two_instances_continue_one_conversation(tmp_path):
         first = stack.enter_context(rasa_server(tmp_path, endpoints, env))
         second = stack.enter_context(rasa_server(tmp_path, endpoints, env))
         async with aiohttp.ClientSession() as session:
-            asked = await _say(session, first, sender, "借金の取り立てが怖くて困っています")
+            asked = await say_rest(session, first, sender, "借金の取り立てが怖くて困っています")
             assert "お住まいの市" in asked
-            routed = await _say(session, second, sender, '/inform_city{"city": "ube"}')
+            routed = await say_rest(session, second, sender, '/inform_city{"city": "ube"}')
         assert "生活相談サポートセンターうべ" in routed  # the second instance knew the worry
         engine = sa.create_engine(trackers_url, future=True)
         with engine.connect() as connection:

@@ -32,6 +32,7 @@ from tests.e2e.servers import (
     accepts_connections,
     listening_addresses,
     running_bot,
+    say_rest,
 )
 
 pytestmark = pytest.mark.slow
@@ -60,12 +61,7 @@ def coordinator(store: TicketStore, city: str) -> User:
 
 
 async def say(session: aiohttp.ClientSession, bot: RunningBot, text: str) -> str:
-    async with session.post(
-        f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": "e2e-resident", "message": text}
-    ) as response:
-        assert response.status == 200
-        replies = await response.json()
-    return "\n".join(reply.get("text", "") for reply in replies)
+    return await say_rest(session, bot.rasa_url, "e2e-resident", text)
 
 
 async def test_a_resident_reaches_a_ticket_in_the_console_api(bot, store, aiohttp_client):
@@ -116,9 +112,9 @@ async def test_the_offer_is_answered_in_the_residents_own_words(bot, answer, rep
     (before, both got 「うまく読み取れませんでした」 and the offer was gone)."""
     sender = f"e2e-own-words-{uuid.uuid4().hex[:8]}"
     async with aiohttp.ClientSession() as session:
-        offered = await _say(session, bot, sender, UBE_HOUSING)
+        offered = await say_rest(session, bot.rasa_url, sender, UBE_HOUSING)
         assert "連絡を希望しますか" in offered
-        answered = await _say(session, bot, sender, answer)
+        answered = await say_rest(session, bot.rasa_url, sender, answer)
     assert reply in answered
     assert "読み取れません" not in answered
 
@@ -128,26 +124,17 @@ async def test_a_resident_who_declined_and_changes_their_mind_is_offered_it_agai
     starts the intake (before, the bot answered 「わかりました。ほかに…」 and the wish was lost)."""
     sender = f"e2e-changed-mind-{uuid.uuid4().hex[:8]}"
     async with aiohttp.ClientSession() as session:
-        await _say(session, bot, sender, UBE_HOUSING)
-        declined = await _say(session, bot, sender, "今はいいです")
+        await say_rest(session, bot.rasa_url, sender, UBE_HOUSING)
+        declined = await say_rest(session, bot.rasa_url, sender, "今はいいです")
         assert "あとで相談したくなったら" in declined
-        again = await _say(session, bot, sender, "やっぱり電話ください")
+        again = await say_rest(session, bot.rasa_url, sender, "やっぱり電話ください")
         assert "連絡を希望しますか" in again
         assert "ほかに困っていること" not in again
-        started = await _say(session, bot, sender, "はい")
+        started = await say_rest(session, bot.rasa_url, sender, "はい")
     assert "答えたくない" in started
 
 
 UBE_HOUSING = "宇部市に住んでいます。家賃が払えず、住む所がなくなりそうです"
-
-
-async def _say(session: aiohttp.ClientSession, bot: RunningBot, sender: str, text: str) -> str:
-    """One message through the REST channel; the bot's replies as one text."""
-    async with session.post(
-        f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
-    ) as response:
-        assert response.status == 200
-        return "\n".join(r.get("text", "") for r in await response.json())
 
 
 QUESTIONS = [
@@ -190,11 +177,7 @@ async def test_a_long_conversation_reaches_a_ticket_with_all_it_said(bot, store)
     first = "宇部市に住んでいます。家賃が払えず、住む所がなくなりそうです"
 
     async def say_as(session: aiohttp.ClientSession, text: str) -> str:
-        async with session.post(
-            f"{bot.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
-        ) as response:
-            assert response.status == 200
-            return "\n".join(reply.get("text", "") for reply in await response.json())
+        return await say_rest(session, bot.rasa_url, sender, text)
 
     async with aiohttp.ClientSession() as session:
         assert "生活相談サポートセンターうべ" in await say_as(session, first)
