@@ -15,27 +15,37 @@ from bot.intake import ages, household
 MAX_FREE_TEXT = 200
 MAX_NAME = 30
 
-_ABOUT_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("本人", r"本人|自分|じぶん|わたし|私|僕|ぼく|俺|おれ|うち"),
-    (
-        "家族",
-        r"家族|かぞく|息子|むすこ|娘|むすめ|母|はは|父|ちち|夫|おっと|妻|つま|兄|姉|弟|妹"
-        r"|祖父|祖母|親|子ども|子供|こども|孫|まご|おじ|おば|配偶者|旦那|嫁",
-    ),
-    ("知人・近所", r"知人|近所|きんじょ|友人|友達|ともだち|知り合い|しりあい|隣|となり"),
+_FAMILY = (
+    r"家族|かぞく|息子|むすこ|娘|むすめ|母|はは|父|ちち|夫|おっと|妻|つま|兄|姉|弟|妹"
+    r"|祖父|祖母|親|子ども|子供|こども|孫|まご|おじ|おば|配偶者|旦那|嫁"
 )
+_ACQUAINTANCE = r"知人|近所|きんじょ|友人|友達|ともだち|知り合い|しりあい|隣|となり"
+_ABOUT_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("本人", r"本人|ほんにん|自分|じぶん|わたし|私|僕|ぼく|俺|おれ|うち"),
+    ("家族", _FAMILY),
+    ("知人・近所", _ACQUAINTANCE),
+)
+# 「うちの息子です」「私の母のこと」: the self word says whose family member it is. Dropped
+# before reading, so the person named is the one in trouble (「うちの子」 is a child too).
+_WHOSE = re.compile(
+    rf"(?:自分|じぶん|わたし|わたくし|私|僕|ぼく|俺|おれ|うち|あたし)の(?=(?:{_FAMILY}|{_ACQUAINTANCE}|子))"
+)
+_OUR_CHILD = re.compile(r"うちの子|私の子|わたしの子|自分の子|じぶんの子")
 # "Not in a hurry" is read first: 「急いでないです」 holds 急いで. Sooner than the week (明日, 今夜,
-# できるだけ早く) counts as 今日中: staff would rather call a day early than a day late.
+# できるだけ早く) counts as 今日中: staff would rather call a day early than a day late. 今 is
+# 今日中 only on its own (今すぐ): 今週 was read as 今日中, 今度 and 今月 too.
 _URGENCY_PATTERNS: tuple[tuple[str, str], ...] = (
     (
         "急がない",
         r"急がな|いそがな|急いでな|いそいでな|急ぎじゃな|いそぎじゃな|急ぎではな|急ぎません|"
-        r"いつでも|ゆっくり|あとで|後で|落ち着いて|おちついて|特に(?:ない|なし)",
+        r"いつでも|ゆっくり|あとで|後で|落ち着いて|おちついて|特に(?:ない|なし)|"
+        r"今度|こんど|今月|こんげつ|来月|らいげつ",
     ),
     (
         "今日中",
         r"今日|きょう|すぐ|至急|しきゅう|急いで|いそいで|急ぎ|いそぎ|早く|はやく|早め|はやめ|"
-        r"今夜|こんや|今晩|こんばん|明日|あした|あす|いま|今|大至急|なるべく早|できるだけ早",
+        r"今夜|こんや|今晩|こんばん|明日|あした|あす|いま|今(?![週度月年])|大至急|なるべく早|"
+        r"できるだけ早",
     ),
     (
         "今週中",
@@ -71,7 +81,11 @@ def _first_match(text: str, patterns: tuple[tuple[str, str], ...]) -> str | None
 
 
 def read_about(text: str) -> str | None:
-    return _first_match(text, _ABOUT_PATTERNS)
+    """本人, 家族 or 知人・近所; a family member with a possessive (「うちの息子」) is 家族."""
+    lowered = ages.to_hiragana(clean(text)).lower()
+    if _OUR_CHILD.search(lowered):
+        return "家族"
+    return _first_match(_WHOSE.sub("", lowered), _ABOUT_PATTERNS)
 
 
 _OTHER_PERSON = _ABOUT_PATTERNS[1][1] + "|" + _ABOUT_PATTERNS[2][1]

@@ -30,9 +30,20 @@ def test_phone_numbers_in_any_width_are_read(text, expected):
         ("むすめのことです", "家族"),
         ("わたし", "本人"),
         ("となりの人", "知人・近所"),
+        ("ほんにん", "本人"),
+        ("自分のことです", "本人"),
+        ("うちです", "本人"),
+        # A parent writing about a son: 「うち」「私」 there say whose son, not who is in trouble.
+        ("うちの息子です", "家族"),
+        ("私の母のことです", "家族"),
+        ("うちの子です", "家族"),
+        ("自分の娘", "家族"),
+        ("わたしのともだち", "知人・近所"),
     ],
 )
 def test_who_the_worry_is_about(text, expected):
+    """The staff call the person the answer names: a 70-year-old mother answering
+    「うちの息子です」 was recorded as the one in trouble (本人)."""
     assert answers.read_about(text) == expected
 
 
@@ -65,6 +76,16 @@ def test_a_skipped_question_stays_skipped():
         ("来週でいいです", "今週中"),
         ("2、3日のうちに", "今週中"),
         ("月曜日くらい", "今週中"),
+        # The buttons' own words, and 今 in a longer word: 今週 is not 今日.
+        ("今週中", "今週中"),
+        ("今週中でいいです", "今週中"),
+        ("ｺﾝｼｭｳﾁｭｳ", "今週中"),
+        ("今日中", "今日中"),
+        ("今すぐ", "今日中"),
+        ("いますぐ", "今日中"),
+        ("今度でいいです", "急がない"),
+        ("今月中なら", "急がない"),
+        ("今日か明日、遅くても今週中", "今日中"),  # the earliest counts
     ],
 )
 def test_how_urgent_is_read_from_everyday_words(text, expected):
