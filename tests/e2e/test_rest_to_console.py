@@ -88,6 +88,9 @@ async def test_a_resident_reaches_a_ticket_in_the_console_api(bot, store, aiohtt
 
     match = re.search(r"UBE-\d{4}-\d{6}", received)
     assert match, received
+    # The receipt is the last word: no 「うまく受け取れませんでした」 after it (with only the
+    # RulePolicy, a rule that left `awaiting` set had no next step after the action).
+    assert NOT_UNDERSTOOD not in received
     settings = dataclasses.replace(load_settings(), database_url=bot.database_url)
     console = await aiohttp_client(create_app(settings, store))
     response = await console.get(
@@ -99,6 +102,7 @@ async def test_a_resident_reaches_a_ticket_in_the_console_api(bot, store, aiohtt
     assert ticket["city"] == "ube"
     assert "housing" in ticket["categories"]
     assert ticket["summary"]["contact_value"] == PHONE
+    assert ticket["summary"]["urgency"] == "今週中"  # was read as 今日中 (今 in 今週)
     assert ticket["status"] == "new"
 
 
@@ -135,6 +139,27 @@ async def test_a_resident_who_declined_and_changes_their_mind_is_offered_it_agai
 
 
 UBE_HOUSING = "宇部市に住んでいます。家賃が払えず、住む所がなくなりそうです"
+
+#: The fallback's words (domain.yml utter_default): the bot did not know what to do next.
+NOT_UNDERSTOOD = "うまく受け取れませんでした"
+
+
+@pytest.mark.parametrize("ending", ["送らない", "/deny", "やめます"])
+async def test_cancelling_at_the_summary_is_the_last_word(bot, ending) -> None:
+    """「送らない」 at the summary (typed, the button, or 「やめます」) says nothing was sent, and
+    nothing after it: the fallback 「うまく受け取れませんでした」 followed every cancel."""
+    sender = f"e2e-cancel-{uuid.uuid4().hex[:8]}"
+    async with aiohttp.ClientSession() as session:
+        await say_rest(session, bot.rasa_url, sender, UBE_HOUSING)
+        await say_rest(session, bot.rasa_url, sender, "/affirm")
+        for answer in ["本人", "40〜64歳", "ひとり暮らし", "急がない", "電話", PHONE, "たろう"]:
+            await say_rest(session, bot.rasa_url, sender, answer)
+        await say_rest(session, bot.rasa_url, sender, "/affirm")
+        summary = await say_rest(session, bot.rasa_url, sender, "/deny")
+        assert "この内容で送ってよいですか" in summary
+        cancelled = await say_rest(session, bot.rasa_url, sender, ending)
+    assert "送っていません" in cancelled
+    assert NOT_UNDERSTOOD not in cancelled
 
 
 QUESTIONS = [
