@@ -9,9 +9,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import apply_turn, directory, latest_categories, state_of
+from actions.common import apply_turn, directory, latest_categories, send, state_of
 from bot.dialogue import on_fallback, on_worry
 from bot.dialogue.answer_shape import on_more_detail, on_other_windows
+from bot.dialogue.state import AWAITING_INTAKE_CONFIRM
+from bot.intake import questions
 
 
 class ActionRouteWorry(Action):
@@ -35,6 +37,11 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         state = state_of(tracker)
+        if state.awaiting == AWAITING_INTAKE_CONFIRM:
+            # 「おくって」 at the summary: asking about worries again dropped the whole intake,
+            # unsent and unsaid. The summary's question stays open, with its buttons.
+            send(dispatcher, questions.CONFIRM_UNCLEAR, questions.CONFIRM_BUTTONS)
+            return []
         return apply_turn(dispatcher, state, on_fallback(state, directory()))
 
 

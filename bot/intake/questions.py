@@ -54,6 +54,11 @@ CONFIRM_BUTTONS = (
     Button("なおす", "/correct_intake"),
     Button("送らない", "/deny"),
 )
+# An answer to the summary the bot could not read: the summary stays, nothing is sent yet.
+CONFIRM_UNCLEAR = (
+    "ごめんなさい、うまく読み取れませんでした。まだ送っていません。\n"
+    "上の内容で送るときは「この内容で送る」、送らないときは「送らない」をえらんでください。"
+)
 WHICH_FIELD = "どこをなおしますか？"
 
 CONSENT_DECLINED = (

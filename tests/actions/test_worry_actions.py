@@ -162,6 +162,20 @@ def test_fallback_asks_first_then_offers_the_any_attribute_window(dispatcher):
     assert "福祉なんでも相談窓口" in texts(dispatcher)
 
 
+def test_an_unclear_answer_at_the_summary_keeps_the_summary_open(dispatcher):
+    """「おくって」 at 「この内容で送ってよいですか？」, read as nothing: the bot asked about
+    worries again and the intake was gone, unsent and unsaid. Now it says nothing was sent
+    and offers the summary's buttons again, keeping the summary's question (no slot changes)."""
+    slots = {"city": "ube", "routed_windows": ["ube-seikatsu"], "awaiting": "intake_confirm"}
+    events = ActionClarify().run(
+        dispatcher, make_tracker("おくって", "nlu_fallback", slots=slots), {}
+    )
+    assert events == []
+    assert "まだ送っていません" in texts(dispatcher)
+    payloads = [button["payload"] for button in dispatcher.messages[-1]["buttons"]]
+    assert payloads == ["/affirm", "/correct_intake", "/deny"]
+
+
 def test_clarifying_button_payload_routes_by_its_category_entity(dispatcher):
     tracker = make_tracker(
         '/share_worry{"category": "isolation"}',
