@@ -139,21 +139,31 @@ class CrisisAssessment:
         }
 
 
-# Who someone is, and the small words around it: the whole answer to the intake's "whose
-# worry is it?" (「じぶん」「母です」). The model has met 自分 in 「自分を傷つけたい」, and alone
-# such a word reads to it as self-harm; with nothing else said, the model is not asked (rules
-# still are).
-_ONLY_WHO = re.compile(
-    r"(?:ジブン|自分|ワタシ|ワタクシ|私|アタシ|ボク|僕|オレ|俺|ウチ|本人|ホンニン|家族|カゾク|"
-    r"母|父|ハハ|チチ|息子|ムスコ|娘|ムスメ|夫|オット|妻|ツマ|子ドモ|子供|コドモ|知人|チジン|"
-    r"近所|キンジョ|友人|友達|トモダチ|デス|ダ|ヨ|ネ|サン|チャン|クン|ノコト|ノ|ガ|ハ|デ|ト)+"
+# The whole of a short answer to one of the intake's questions, and the small words around it:
+# who the worry is about (「じぶん」「母です」), who one lives with (「夫と子ども」「母と二人」)
+# and how soon (「きょう」「今週中」). The model has met 自分 in 「自分を傷つけたい」 and alone
+# such a word reads to it as self-harm; 「きょう」 read to it as self-harm (0.77); 「夫と」 and
+# 「夫と子ども」 were tagged abuse_dv by the worry classifier, and the mother listing her
+# household got the child-abuse lines. With nothing else said, neither the model nor the worry
+# category is asked (the rules still are).
+_ONLY_AN_ANSWER = _folded(
+    r"(?:じぶん|自分|わたし|わたくし|私|あたし|ぼく|僕|おれ|俺|うち|本人|ほんにん|家族|かぞく|"
+    r"母|父|はは|ちち|息子|むすこ|娘|むすめ|夫|おっと|妻|つま|子ども|子供|こども|知人|ちじん|"
+    r"近所|きんじょ|友人|友達|ともだち|"
+    # who one lives with
+    r"両親|りょうしん|祖母|祖父|孫|まご|兄|姉|弟|妹|主人|しゅじん|旦那|だんな|嫁|よめ|"
+    r"[一二三四五0-9]人|ひとり|ふたり|さんにん|よにん|ごにん|一緒|いっしょ|"
+    # how soon
+    r"今日|きょう|今週|こんしゅう|来週|らいしゅう|明日|あした|あす|中|じゅう|"
+    r"急がない|いそがない|急ぎません|いそぎません|"
+    r"です|だ|よ|ね|さん|ちゃん|くん|のこと|の|が|は|で|と|や|まで|に)+"
 )
 
 
-def says_only_who(text: str) -> bool:
-    """True when the message names a person and nothing else (「じぶん」「自分です」「母」)."""
+def says_only_an_answer(text: str) -> bool:
+    """True when the message is only a short intake answer (「じぶん」「夫と子ども」「きょう」)."""
     words = re.sub(r"[\W_]+", "", fold_for_matching(text))
-    return bool(words) and _ONLY_WHO.fullmatch(words) is not None
+    return bool(words) and _ONLY_AN_ANSWER.fullmatch(words) is not None
 
 
 def assess(
@@ -167,8 +177,9 @@ def assess(
     kinds: set[str] = {match.kind for match in rule_matches}
     sources: list[str] = ["rule"] if kinds else []
     confidence = 1.0 if kinds else 0.0
-    if prediction is not None and not kinds and says_only_who(text):
-        prediction = None  # 「じぶん」 answers a question; it tells of no danger
+    if not kinds and says_only_an_answer(text):
+        # 「じぶん」「夫と子ども」「きょう」 answer a question; they tell of no danger
+        return CrisisAssessment(detected=False)
     if prediction is not None:
         confidence = max(confidence, prediction.danger)
         if prediction.danger >= threshold:

@@ -105,15 +105,32 @@ def test_a_victim_naming_her_own_partner_is_about_herself_whatever_the_model_lea
         assert decision.about == "other", text
 
 
-@pytest.mark.parametrize("text", ["じぶん", "自分", "ｼﾞﾌﾞﾝ", "自分です", "母です", "息子のこと"])
-def test_naming_a_person_alone_is_never_a_crisis_from_the_model(text: str) -> None:
+INTAKE_ANSWERS = [
+    # whose worry it is
+    "じぶん", "自分", "ｼﾞﾌﾞﾝ", "自分です", "母です", "息子のこと",
+    # who one lives with
+    "夫と子ども", "夫と", "母と二人", "夫と子ども2人です", "両親と", "ひとりです",
+    # how soon
+    "きょう", "今日中", "今週中", "明日まで", "急がないです",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", INTAKE_ANSWERS)
+def test_a_short_intake_answer_alone_is_never_a_crisis_from_the_model_or_category(text) -> None:
     """「じぶん」 answers the intake's "whose worry is it?": the model once read it as self-harm
-    (it knows 自分 from 「自分を傷つけたい」) and the resident got the self-harm lines."""
+    (it knows 自分 from 「自分を傷つけたい」) and the resident got the self-harm lines. So did
+    「きょう」 for "how soon?", and 「夫と子ども」 for "who do you live with?" got the child-abuse
+    lines from the worry category (abuse_dv) alone."""
     decision = assess(text, find_crises(text), prediction(0.95, "self_harm"))
     assert not decision.detected
+    by_category = assess(text, find_crises(text), prediction(0.6, "abuse"), ["abuse_dv"])
+    assert not by_category.detected
+    assert not assess(text, find_crises(text), None, ["abuse_dv"]).detected
 
 
-@pytest.mark.parametrize("text", ["もう死ぬ", "明日死ぬ", "じぶんを傷つけたい"])
+@pytest.mark.parametrize(
+    "text", ["もう死ぬ", "明日死ぬ", "じぶんを傷つけたい", "夫に殴られる", "今日で終わりにする"]
+)
 def test_short_messages_that_say_more_than_who_still_reach_the_model(text: str) -> None:
     decision = assess(text, find_crises(text), prediction(0.95, "suicide"))
     assert decision.detected

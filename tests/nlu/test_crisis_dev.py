@@ -70,3 +70,11 @@ def test_the_model_path_finds_danger_no_rule_matches(
         assert result.crisis_detail["source"] == "model"
     by_model_only = [r for case, r in results if r.crisis_detail.get("source") == "model"]
     assert by_model_only, "the dev set is also found where no rule fires"
+
+
+@pytest.mark.parametrize("text", ["きょう", "夫と子ども", "夫と", "じぶん", "今週中"])
+def test_a_short_intake_answer_is_no_crisis_through_the_pipeline(classifier: Any, text) -> None:
+    """Answers to the intake's questions, through the real model: 「きょう」 (how soon?) got the
+    self-harm lines, 「夫と子ども」 (who do you live with?) the child-abuse lines, and the
+    answer was not kept."""
+    assert not classifier.classify(text).crisis_detail["detected"]
