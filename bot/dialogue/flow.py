@@ -270,10 +270,18 @@ def _category_buttons() -> tuple[Button, ...]:
 
 
 def on_fallback(state: ConversationState, directory: Directory) -> Turn:
-    """A message the bot could not classify: ask, and after two misses offer a catch-all."""
+    """A message the bot could not classify: ask (the offer again, while it waits), and after
+    two misses offer a catch-all."""
     if (first := _changed_city_first(state, directory)) is not None:
         return first
     misses = state.fallback_count + 1
+    if misses < 2 and state.awaiting == AWAITING_HANDOFF_OFFER:
+        # A condition, a worry about privacy, a hesitation: asking about worries again dropped
+        # the offer. It is asked again once, with the way to write something else.
+        return Turn(
+            replies=(Reply(texts.OFFER_UNCLEAR, texts.YES_NO_CONTACT),),
+            state=state.evolve(fallback_count=misses),
+        )
     if misses < 2:
         return Turn(
             replies=(Reply(texts.CLARIFY_FIRST, _category_buttons()),),

@@ -56,6 +56,14 @@ CONTINUE_AFTER_CRISIS = (
 )
 ASK_WORRY_AFTER_CRISIS = "はい、続けましょう。困っていることを、あなたのペースで書いてください。"
 ANSWER_THE_OPEN_QUESTION = "はい。上の質問に、ボタンか文字でこたえてください。"
+# A message the bot could not read while its offer of a staff contact waits (「夜なら」
+# 「メールならいいです」「家族に知られたくない」「迷ってます」): the offer stays.
+OFFER_UNCLEAR = (
+    "ごめんなさい、うまく読み取れませんでした。\n"
+    "職員からの連絡を希望しますか？"
+    " 連絡の方法（電話・メールなど）は、このあとの質問でえらべます。\n"
+    "ほかに困っていることがあれば、そのまま書いてください。"
+)
 ASK_CITY_FOR_WINDOW = "あなたの市の相談窓口もご案内します。お住まいの市をえらんでください。"
 CLARIFY_FIRST = (
     "ごめんなさい、うまく読み取れませんでした。どんなことで困っていますか？\n"

@@ -166,7 +166,11 @@ def test_an_unclear_answer_at_the_summary_keeps_the_summary_open(dispatcher):
     """「おくって」 at 「この内容で送ってよいですか？」, read as nothing: the bot asked about
     worries again and the intake was gone, unsent and unsaid. Now it says nothing was sent
     and offers the summary's buttons again, keeping the summary's question (no slot changes)."""
-    slots = {"city": "ube", "routed_windows": ["ube-seikatsu"], "awaiting": "intake_confirm"}
+    slots = {
+        "city": "ube",
+        "routed_windows": ["ube.seikatsu_support"],
+        "awaiting": "intake_confirm",
+    }
     events = ActionClarify().run(
         dispatcher, make_tracker("おくって", "nlu_fallback", slots=slots), {}
     )
