@@ -51,6 +51,7 @@ __all__ = [
     "REOFFER_INTENTS",
     "answer_to_offer",
     "asks_for_contact_again",
+    "doubts_the_yes",
     "read_offer_answer",
 ]
 
@@ -112,6 +113,8 @@ _TOPIC = _folded(
     "連絡", "電話", "相談", "話", "話す", "職員", "担当", "人", "窓口", "折り返し", "紹介",
     "聞く", "乗る", "繋ぐ", "つなぐ", "為る", "する", "出来る", "できる", "致す", "要る", "いる",
     "入る", "必要", "有る", "ある", "及ぶ",
+    # sending what was asked (after the summary was cancelled: 「やっぱり送ってください」)
+    "送る", "送信",
 )  # fmt: skip
 # Words that carry no content of their own in an answer: それで, そう, じゃあ, ほんなら, でも.
 _FRAME = _folded(
@@ -327,3 +330,30 @@ def asks_for_contact_again(
         return False
     reading = _read(text)
     return reading.answer == "affirm" and reading.requested
+
+
+#: Hesitating or asking, not yet choosing: 「迷ってます」「どうしようかな」「はいって押したらどう
+#: なるの」「どんなこと聞かれるの？」 (the model read each of these as yes).
+_DOUBT = re.compile(
+    r"迷|まよ|悩|なや|どうしよ|どないしよ|どうしたら|考え|かんがえ|わから|分から|わかん|"
+    r"どうなる|どんな|何を|なにを|何が|なにが|聞かれ|きかれ|押したら|おしたら|"
+    r"かな[ぁあー〜]*[。.!！?？\s]*$|[?？]\s*$|(?:の|か|かね|っけ)[。.\s]*$"
+)
+
+
+def doubts_the_yes(parse: Mapping[str, Any], awaiting: str | None, active_loop: str | None) -> bool:
+    """Whether the model's yes to the pending offer is a hesitation or a question instead.
+
+    Why: a yes starts the intake's personal questions, so a resident who only hesitated
+    (「迷ってます」) or asked what happens next (「はいって押したらどうなるの」) was asked who
+    the worry is about and how to reach them. Such a message is read as not understood, and
+    the offer is asked again (``bot.dialogue.flow.on_fallback``). A request put as a question
+    (「お願いできますか」「連絡もらえますか」) is still a yes: the reading above says so.
+    """
+    intent = (parse.get("intent") or {}).get("name")
+    if awaiting != AWAITING_HANDOFF_OFFER or active_loop or intent != "affirm":
+        return False
+    text = normalize_with_offsets(str(parse.get("text") or "")).text.strip()
+    if not text or text.startswith("/") or not _DOUBT.search(text):
+        return False
+    return read_offer_answer(text) != "affirm"

@@ -7,7 +7,8 @@ rules start the intake or show the windows' contacts instead of asking again
 (``bot.dialogue.offer_answer`` decides when, and why so narrowly). After a declined offer, a
 clear request for contact in the same words (a resident who changed their mind:
 「やっぱりお願いします」) takes the intent ``request_human``, whose
-path makes the offer again.
+path makes the offer again. A yes that only hesitates or asks (「迷ってます」) is read as not
+understood, and the offer is asked again.
 
 The model's own intent stays in the parse data (``offer_answer.model_intent``), so the
 message's history shows what was read and why. A parse without a conversation (``/model/parse``,
@@ -23,7 +24,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.dialogue.offer_answer import answer_to_offer, asks_for_contact_again
+from bot.dialogue.offer_answer import answer_to_offer, asks_for_contact_again, doubts_the_yes
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,9 @@ _RASA_PARSE_MESSAGE = MessageProcessor.parse_message
 
 #: A wish for a person: its path makes the offer of a staff contact (again).
 REQUEST_HUMAN_INTENT = "request_human"
+
+#: Read as not understood: the offer is asked again (a hesitation the model took for a yes).
+NOT_UNDERSTOOD_INTENT = "nlu_fallback"
 
 #: Where the parse data keeps what the model said before the answer was read in context.
 OFFER_ANSWER_KEY = "offer_answer"
@@ -46,6 +50,8 @@ def read_in_context(parse_data: dict[str, Any], tracker: DialogueStateTracker) -
         parse_data, awaiting, active_loop, bool(tracker.get_slot("offer_declined"))
     ):
         answer = REQUEST_HUMAN_INTENT
+    elif answer is None and doubts_the_yes(parse_data, awaiting, active_loop):
+        answer = NOT_UNDERSTOOD_INTENT
     if answer is None:
         return
     parse_data[OFFER_ANSWER_KEY] = {"model_intent": intent}

@@ -12,6 +12,7 @@ from bot.dialogue.offer_answer import (
     MAX_ANSWER_CHARS,
     answer_to_offer,
     asks_for_contact_again,
+    doubts_the_yes,
     read_offer_answer,
 )
 from bot.dialogue.state import (
@@ -224,6 +225,9 @@ CHANGED_MIND = [
     "やっぱり職員さんと話したい",
     "やっぱり連絡してもらえませんか",
     "ﾔｯﾊﾟﾘ ｵﾈｶﾞｲｼﾏｽ",
+    # after 「送らない」 or 「同意しない」 at the intake's end
+    "やっぱり送ってください",
+    "すみません、やっぱり送りたいです",
 ]
 
 NOT_ASKING_AGAIN = [
@@ -233,6 +237,7 @@ NOT_ASKING_AGAIN = [
     "やっぱりやめます",
     "やっぱり大丈夫です",
     "やっぱり連絡はいらないです",
+    "やっぱり送らないでください",
     "やっぱり夫には連絡しないでください",
     "やっぱりお金のことも相談したい",
     "やっぱり死にたい",
@@ -297,3 +302,35 @@ def test_declining_the_offer_is_remembered_until_the_bot_asks_again() -> None:
     assert not on_worry(declined, ["debt"], directory).state.offer_declined
     clarification = ConversationState(city="ube", awaiting=AWAITING_CLARIFICATION)
     assert not on_deny(clarification, directory).state.offer_declined
+
+
+DOUBTS = [
+    "迷ってます",
+    "うーん、どうしようかな",
+    "はいって押したらどうなるの",
+    "どんなこと聞かれるの？",
+    "ちょっと考えたい",
+    "よくわからない",
+]
+
+STILL_YES = ["はい", "お願いします", "お願いできますか", "連絡もらえますか？", "うん、頼むわ"]
+
+
+@pytest.mark.parametrize("text", DOUBTS)
+def test_a_hesitation_the_model_took_for_yes_is_not_a_yes(text: str) -> None:
+    """「迷ってます」 and 「はいって押したらどうなるの」 started the intake's personal questions:
+    the model read them as yes. They are read as not understood, and the offer is asked again."""
+    assert doubts_the_yes(_parse(text, "affirm"), AWAITING_HANDOFF_OFFER, None)
+
+
+@pytest.mark.parametrize("text", STILL_YES)
+def test_a_yes_or_a_request_as_a_question_stays_yes(text: str) -> None:
+    assert not doubts_the_yes(_parse(text, "affirm"), AWAITING_HANDOFF_OFFER, None)
+
+
+def test_a_doubted_yes_only_while_the_offer_waits_and_only_the_models_yes() -> None:
+    parse = _parse("迷ってます", "affirm")
+    assert not doubts_the_yes(parse, None, None)
+    assert not doubts_the_yes(parse, AWAITING_INTAKE_CONFIRM, None)
+    assert not doubts_the_yes(parse, AWAITING_HANDOFF_OFFER, "intake_form")
+    assert not doubts_the_yes(_parse("迷ってます", "share_worry"), AWAITING_HANDOFF_OFFER, None)

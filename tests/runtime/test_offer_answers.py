@@ -85,3 +85,10 @@ def test_a_change_of_mind_after_declining_asks_for_a_person(agent, text) -> None
     parse = _intent(agent, text, None, **{OFFER_DECLINED_SLOT: True})
     assert parse["intent"]["name"] == "request_human"
     assert parse[OFFER_ANSWER_KEY]["model_intent"] == alone["intent"]["name"]
+
+
+@pytest.mark.parametrize("text", ["迷ってます", "はいって押したらどうなるの"])
+def test_a_hesitation_at_the_offer_does_not_start_the_intake(agent, text) -> None:
+    """The model alone read these as yes, and the intake's personal questions began."""
+    parse = _intent(agent, text, AWAITING_HANDOFF_OFFER)
+    assert parse["intent"]["name"] != "affirm"
