@@ -8,7 +8,8 @@ rules start the intake or show the windows' contacts instead of asking again
 clear request for contact in the same words (a resident who changed their mind:
 「やっぱりお願いします」) takes the intent ``request_human``, whose
 path makes the offer again. A yes that only hesitates or asks (「迷ってます」) is read as not
-understood, and the offer is asked again.
+understood, and the offer is asked again; so is a greeting or thanks at the intake's summary
+(``bot.dialogue.summary_answer``), which is asked again.
 
 The model's own intent stays in the parse data (``offer_answer.model_intent``), so the
 message's history shows what was read and why. A parse without a conversation (``/model/parse``,
@@ -25,6 +26,7 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.dialogue.offer_answer import answer_to_offer, asks_for_contact_again, doubts_the_yes
+from bot.dialogue.summary_answer import unclear_at_the_summary
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,10 @@ def read_in_context(parse_data: dict[str, Any], tracker: DialogueStateTracker) -
         parse_data, awaiting, active_loop, bool(tracker.get_slot("offer_declined"))
     ):
         answer = REQUEST_HUMAN_INTENT
-    elif answer is None and doubts_the_yes(parse_data, awaiting, active_loop):
+    elif answer is None and (
+        doubts_the_yes(parse_data, awaiting, active_loop)
+        or unclear_at_the_summary(parse_data, awaiting, active_loop)
+    ):
         answer = NOT_UNDERSTOOD_INTENT
     if answer is None:
         return

@@ -13,7 +13,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import ActionExecuted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.dialogue.state import AWAITING_HANDOFF_OFFER, OFFER_DECLINED_SLOT
+from bot.dialogue.state import AWAITING_HANDOFF_OFFER, AWAITING_INTAKE_CONFIRM, OFFER_DECLINED_SLOT
 from bot.runtime.offer_answers import (
     OFFER_ANSWER_KEY,
     install_offer_answers,
@@ -92,3 +92,13 @@ def test_a_hesitation_at_the_offer_does_not_start_the_intake(agent, text) -> Non
     """The model alone read these as yes, and the intake's personal questions began."""
     parse = _intent(agent, text, AWAITING_HANDOFF_OFFER)
     assert parse["intent"]["name"] != "affirm"
+
+
+def test_a_greeting_at_the_summary_asks_the_summary_again(agent) -> None:
+    """「よろしくお願いします」 at 「この内容で送ってよいですか？」 was a greeting to the model: the
+    chat's opening words, and the summary left behind. It is read as not understood (the
+    summary is asked again), never as a yes."""
+    alone = _intent(agent, "よろしくお願いします", None)
+    parse = _intent(agent, "よろしくお願いします", AWAITING_INTAKE_CONFIRM)
+    assert parse["intent"]["name"] == "nlu_fallback"
+    assert parse[OFFER_ANSWER_KEY]["model_intent"] == alone["intent"]["name"]
