@@ -28,8 +28,8 @@ from actions.intake_common import (
 from bot.dialogue import on_city_change
 from bot.dialogue.sessions import EARLIER_WORDS_SLOT, conversation_words
 from bot.intake import questions
-from bot.intake.identity import INTAKE_ID_SLOT, intake_key
-from bot.intake.outcome import NOT_BUILT, NOT_SAVED, Outcome, replies_for
+from bot.intake.identity import INTAKE_ID_SLOT, INTAKE_SENT_SLOT, intake_key
+from bot.intake.outcome import NOT_BUILT, NOT_SAVED, Outcome, kept, replies_for
 from bot.intake.summary import (
     Conversation,
     answer,
@@ -128,7 +128,7 @@ class ActionSubmitIntake(Action):
         for text in replies_for(result, windows, answer(slots, "intake_contact_method")):
             send(dispatcher, text)
         direct_contacts(dispatcher, tracker)
-        return end_intake()
+        return [*end_intake(), SlotSet(INTAKE_SENT_SLOT, True)] if kept(result) else end_intake()
 
 
 class ActionCancelIntake(Action):

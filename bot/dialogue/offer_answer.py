@@ -37,7 +37,11 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
-from bot.dialogue.state import AWAITING_HANDOFF_OFFER
+from bot.dialogue.state import (
+    AWAITING_AFTER_CRISIS,
+    AWAITING_CLARIFICATION,
+    AWAITING_HANDOFF_OFFER,
+)
 from bot.nlu.categories import CRISIS_INTENT, CRISIS_KEY, WORRY_CATEGORIES_KEY
 from bot.nlu.crisis_rules import detect_crisis
 from bot.nlu.normalize import fold, katakana_to_hiragana, normalize_with_offsets
@@ -115,14 +119,22 @@ _TOPIC = _folded(
     "入る", "必要", "有る", "ある", "及ぶ",
     # sending what was asked (after the summary was cancelled: 「やっぱり送ってください」)
     "送る", "送信",
+    # who calls: 「市の人から電話してほしい」
+    "市", "役所", "市役所",
+)  # fmt: skip
+# A request for contact itself, not only a yes (「連絡してほしい」, not 「よろしくお願いします」).
+_CONTACT = _folded(
+    "連絡", "電話", "相談", "話", "話す", "職員", "担当", "人", "窓口", "折り返し", "市", "役所",
+    "市役所",
 )  # fmt: skip
 # Words that carry no content of their own in an answer: それで, そう, じゃあ, ほんなら, でも.
 _FRAME = _folded(
     "其れ", "それ", "そう", "じゃあ", "じゃ", "では", "なら", "ほんなら", "ほな", "それなら",
     "でも", "とりあえず", "取り敢えず", "あの", "えっと", "えーと", "うーん", "ぜひとも", "ほん",
     "置く", "おく", "思う", "幸い", "別に", "折角",
-    # A change of mind (「やっぱりお願いします」) adds nothing to the answer itself.
-    "やっぱり", "やっぱ", "やはり", "矢張り",
+    # A change of mind (「やっぱりお願いします」「さっきの、やっぱり」「気が変わりました」) and
+    # a call for attention (なあ, ねえ) add nothing to the answer itself.
+    "やっぱり", "やっぱ", "やはり", "矢張り", "さっき", "先程", "気", "変わる", "なあ", "ねえ",
 )  # fmt: skip
 _VOCABULARY = _YES | _ASK | _WISH | _NO | _NOT_NOW | _GOOD | _TOPIC | _FRAME
 # Grammar: particles, auxiliaries (です, ます, たい, ない), prefixes (お, ご), suffixes (さん).
@@ -236,6 +248,8 @@ class _Reading(NamedTuple):
     #: Whether the message asks for it in words (お願い, 〜ください, 〜たい, 頼む), not only
     #: 「はい」: only such a message asks for contact when no offer waits.
     requested: bool
+    #: Whether it names the contact (連絡, 電話, 相談, 職員…): 「よろしくお願いします」 does not.
+    names_contact: bool = False
 
 
 _NOTHING = _Reading(None, requested=False)
@@ -267,7 +281,8 @@ def _read(text: str) -> _Reading:
     if any(f & _FINE for f in forms) and not (not_now or negated or no):
         return _NOTHING  # 「大丈夫です」「はい、大丈夫」: "fine" is yes or no, by the question
     if (yes or asking or wish) and not (negated or no or not_now):
-        return _Reading("affirm", requested=asking or wish)
+        names_contact = any(f & _CONTACT for f in forms)
+        return _Reading("affirm", requested=asking or wish, names_contact=names_contact)
     if (no or negated or not_now) and not yes and (negated or not (asking or wish)):
         return _Reading("deny", requested=False)
     return _NOTHING
@@ -299,37 +314,55 @@ def answer_to_offer(
 
 
 #: The model's readings of a request for contact when no offer waits, besides those above: it
-#: reads やっぱり as the start of 「やっぱりやめます」 (stop) or 「やっぱりいいです」 (deny).
-#: Only a clear request in the offer's own words replaces them, and it contains no refusal.
-REOFFER_INTENTS = OVERRIDABLE_INTENTS | {"stop", "deny"}
+#: reads やっぱり as the start of 「やっぱりやめます」 (stop) or 「やっぱりいいです」 (deny), and
+#: 「やっぱり連絡してほしい」 after a crisis as a bare yes to nothing. Only a clear request in the
+#: offer's own words replaces them, and it contains no refusal.
+REOFFER_INTENTS = OVERRIDABLE_INTENTS | {"stop", "deny", "affirm"}
+
+#: Where nothing else is asked: no question open, after a crisis's lines, or after the bot said
+#: it did not understand.
+_NOTHING_PENDING = frozenset({None, AWAITING_AFTER_CRISIS, AWAITING_CLARIFICATION})
 
 
 def asks_for_contact_again(
-    parse: Mapping[str, Any], awaiting: str | None, active_loop: str | None, offer_declined: bool
+    parse: Mapping[str, Any],
+    awaiting: str | None,
+    active_loop: str | None,
+    *,
+    offer_declined: bool,
+    shown_help: bool = False,
+    intake_sent: bool = False,
 ) -> bool:
-    """Whether a message, after the resident declined the offer, asks for the staff contact.
+    """Whether a message, with no offer waiting, asks for the staff contact (again).
 
     Why: a resident who declined (「今はいいです」) and then changes their mind
     (「やっぱり電話ください」「やっぱりお願いします」) got 「わかりました。ほかに…」: no offer
     waited, so the request was read alone, and the model took やっぱり for the start of a wish to
-    stop. Such a message is the wish for a person (``request_human``), whose path makes the
-    offer again for the windows already shown, and the resident confirms with one tap.
+    stop. After a crisis's lines, 「やっぱり連絡してほしい」「市の人から電話してほしいです」 got
+    「困っていることを書いてください」. Such a message is the wish for a person
+    (``request_human``), whose path makes the offer for the windows already shown (or the
+    any-attribute window), and the resident confirms with one tap.
 
-    As narrow as ``answer_to_offer``: only after a declined offer with nothing asked since (no
-    question waits, no form runs: after a sent intake 「よろしくお願いします」 is a courtesy),
+    As narrow as ``answer_to_offer``: nothing else asked (no question waits, no form runs),
     only the offer's own words with an explicit request (お願い, 〜ください, 〜たい: a bare
-    「はい」 asks for nothing), and never a message leaning to danger or carrying a worry.
+    「はい」 asks for nothing), never a message leaning to danger or carrying a worry. After a
+    declined offer (``offer_declined``) the request is enough (「やっぱりお願いします」).
+    Otherwise it must name the contact (連絡, 電話, 職員…), after windows or a crisis's lines
+    were shown (``shown_help``: as an opening, 「相談したいです」 is a greeting), and not once
+    an intake was sent (``intake_sent``: then 「電話お願いします」 means "as arranged").
     """
     intent = (parse.get("intent") or {}).get("name")
-    if not offer_declined or awaiting is not None or active_loop:
+    if awaiting not in _NOTHING_PENDING or active_loop or intent not in REOFFER_INTENTS:
         return False
-    if intent not in REOFFER_INTENTS:
+    if not offer_declined and (intake_sent or not shown_help):
         return False
     text = str(parse.get("text") or "")
     if text.lstrip().startswith("/") or _leans_elsewhere(parse):
         return False
     reading = _read(text)
-    return reading.answer == "affirm" and reading.requested
+    if reading.answer != "affirm" or not reading.requested:
+        return False
+    return offer_declined or reading.names_contact
 
 
 #: Hesitating or asking, not yet choosing: 「迷ってます」「どうしようかな」「はいって押したらどう

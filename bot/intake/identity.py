@@ -11,6 +11,9 @@ from typing import Any
 
 #: The slot holding this intake's own id (see ``new_intake_id``).
 INTAKE_ID_SLOT = "intake_id"
+#: Set once an intake of this conversation was stored or queued: a request for contact after
+#: it (「電話お願いします」) means "as arranged", not "offer it again" (bot.dialogue.offer_answer).
+INTAKE_SENT_SLOT = "intake_sent"
 
 
 def new_intake_id() -> str:

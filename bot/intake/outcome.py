@@ -21,6 +21,11 @@ NOT_SAVED: Final = "not_saved"
 Outcome = SubmissionResult | Literal["not_built", "not_saved"]
 
 
+def kept(result: Outcome) -> bool:
+    """Whether the intake was stored or queued: staff will have it."""
+    return not isinstance(result, str) and result.status != "failed"
+
+
 def replies_for(
     result: Outcome, windows: Sequence[Window], contact_method: str | None
 ) -> tuple[str, ...]:

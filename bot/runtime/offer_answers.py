@@ -26,7 +26,9 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.dialogue.offer_answer import answer_to_offer, asks_for_contact_again, doubts_the_yes
+from bot.dialogue.state import OFFER_DECLINED_SLOT
 from bot.dialogue.summary_answer import unclear_at_the_summary
+from bot.intake.identity import INTAKE_SENT_SLOT
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,12 @@ def read_in_context(parse_data: dict[str, Any], tracker: DialogueStateTracker) -
     awaiting, active_loop = tracker.get_slot("awaiting"), tracker.active_loop_name
     answer: str | None = answer_to_offer(parse_data, awaiting, active_loop)
     if answer is None and asks_for_contact_again(
-        parse_data, awaiting, active_loop, bool(tracker.get_slot("offer_declined"))
+        parse_data,
+        awaiting,
+        active_loop,
+        offer_declined=bool(tracker.get_slot(OFFER_DECLINED_SLOT)),
+        shown_help=bool(tracker.get_slot("routed_windows") or tracker.get_slot("crisis_detected")),
+        intake_sent=bool(tracker.get_slot(INTAKE_SENT_SLOT)),
     ):
         answer = REQUEST_HUMAN_INTENT
     elif answer is None and (

@@ -199,6 +199,8 @@ async def test_sending_creates_one_urgent_ticket_even_when_retried(dispatcher, s
     assert ticket.consent.support_meeting is True
     assert [m.text for m in ticket.messages] == ["母の介護と借金で困っています", "はい"]
     assert slot_events(events)["intake_id"] is None  # the next intake gets its own key
+    # Sent: 「電話お願いします」 afterwards means "as arranged", not "offer it again".
+    assert slot_events(events)["intake_sent"] is True
     # The same submission retried (same tracker, same intake_id): no duplicate.
     await ActionSubmitIntake().run(dispatcher, tracker, {})
     assert len(store.list(coordinator(store))) == 1
@@ -211,9 +213,10 @@ async def test_an_unreachable_store_keeps_the_intake_in_the_outbox(
     monkeypatch.setattr(intake_actions, "ticket_store", lambda: broken)
     monkeypatch.setattr(intake_actions, "outbox", lambda: Outbox(tmp_path / "outbox"))
     tracker = make_tracker("はい", "affirm", slots={**ROUTED, **ANSWERS})
-    await ActionSubmitIntake().run(dispatcher, tracker, {})
+    events = await ActionSubmitIntake().run(dispatcher, tracker, {})
     said = texts(dispatcher)
     assert "なくさずに保存しました" in said
+    assert slot_events(events)["intake_sent"] is True  # queued: staff will have it
     assert "0836-43-7440" in said  # the window's direct contact
     assert len(list((tmp_path / "outbox").glob("*.json"))) == 1
 

@@ -264,18 +264,14 @@ def test_a_request_is_read_again_only_after_a_declined_offer_with_nothing_asked_
     offer itself, the summary) or a form that runs."""
     parse = _parse("やっぱり電話ください", "stop")
     assert not asks_for_contact_again(parse, None, None, offer_declined=False)
-    assert not asks_for_contact_again(_parse("よろしくお願いします", "thanks"), None, None, False)
-    for awaiting in (
-        AWAITING_CITY,
-        AWAITING_AFTER_CRISIS,
-        AWAITING_HANDOFF_OFFER,
-        AWAITING_INTAKE_CONFIRM,
-    ):
+    courtesy = _parse("よろしくお願いします", "thanks")
+    assert not asks_for_contact_again(courtesy, None, None, offer_declined=False, shown_help=True)
+    for awaiting in (AWAITING_CITY, AWAITING_HANDOFF_OFFER, AWAITING_INTAKE_CONFIRM):
         assert not asks_for_contact_again(parse, awaiting, None, offer_declined=True)
     assert not asks_for_contact_again(parse, None, "intake_form", offer_declined=True)
 
 
-@pytest.mark.parametrize("intent", ["crisis", "share_worry", "ask_window_info", "affirm"])
+@pytest.mark.parametrize("intent", ["crisis", "share_worry", "ask_window_info", "inform_city"])
 def test_a_request_the_model_read_otherwise_keeps_its_path(intent: str) -> None:
     parse = _parse("やっぱりお願いします", intent)
     assert not asks_for_contact_again(parse, None, None, offer_declined=True)
@@ -334,3 +330,42 @@ def test_a_doubted_yes_only_while_the_offer_waits_and_only_the_models_yes() -> N
     assert not doubts_the_yes(parse, AWAITING_INTAKE_CONFIRM, None)
     assert not doubts_the_yes(parse, AWAITING_HANDOFF_OFFER, "intake_form")
     assert not doubts_the_yes(_parse("迷ってます", "share_worry"), AWAITING_HANDOFF_OFFER, None)
+
+
+# After windows or a crisis's lines were shown, with no offer declined: a request that names the
+# contact asks for the offer (the model read these as a bare yes, a fallback or a greeting).
+NAMES_CONTACT = [
+    "やっぱり連絡してほしい",
+    "市の人から電話してほしいです",
+    "相談したいです",
+    "職員さんと話したいです",
+    "電話してくれるんかね",  # an 80-year-old in Yamaguchi
+    "気が変わりました。連絡ください",
+]
+ONLY_A_COURTESY = ["よろしくお願いします", "お願いします", "はい", "うん、お願い"]
+
+
+@pytest.mark.parametrize("text", NAMES_CONTACT)
+@pytest.mark.parametrize("awaiting", [None, AWAITING_AFTER_CRISIS, AWAITING_CLARIFICATION])
+def test_a_request_naming_the_contact_after_help_was_shown_asks_for_the_offer(text, awaiting):
+    """After a crisis's lines and 「相談を続ける」, 「やっぱり連絡してほしい」 got 「困っている
+    ことを書いてください」: the resident who most needs a person was not offered one."""
+    parse = _parse(text, "affirm")
+    assert asks_for_contact_again(parse, awaiting, None, offer_declined=False, shown_help=True)
+
+
+@pytest.mark.parametrize("text", ONLY_A_COURTESY)
+def test_a_courtesy_or_bare_yes_without_a_decline_is_not_a_request(text: str) -> None:
+    parse = _parse(text, "affirm")
+    assert not asks_for_contact_again(parse, None, None, offer_declined=False, shown_help=True)
+
+
+def test_no_request_is_read_as_an_opening_or_after_a_sent_intake() -> None:
+    """As the first message 「相談したいです」 is a greeting (the bot asks for the worry); after
+    a sent intake 「電話お願いします」 means "as arranged", not "offer it again"."""
+    opening = _parse("相談したいです", "greet")
+    assert not asks_for_contact_again(opening, None, None, offer_declined=False, shown_help=False)
+    arranged = _parse("電話お願いします", "affirm")
+    assert not asks_for_contact_again(
+        arranged, None, None, offer_declined=False, shown_help=True, intake_sent=True
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.directory import load_directory
 from bot.intake import questions
-from bot.intake.outcome import NOT_BUILT, NOT_SAVED, replies_for
+from bot.intake.outcome import NOT_BUILT, NOT_SAVED, kept, replies_for
 from bot.intake.summary import handoff_windows
 from bot.tickets import SubmissionResult
 
@@ -38,3 +38,13 @@ def test_a_ticket_without_windows_is_not_given_a_window_to_wait_for() -> None:
     assert replies_for(SubmissionResult("created", "UBE-2026-0002"), [], "電話") == (
         questions.QUEUED,
     )
+
+
+def test_only_a_stored_or_queued_intake_counts_as_sent() -> None:
+    """Sent (staff will have it) is what makes 「電話お願いします」 afterwards "as arranged"; a
+    resident told to call the window instead may still ask for the offer again."""
+    assert kept(SubmissionResult("created", "UBE-2026-0001"))
+    assert kept(SubmissionResult("queued"))
+    assert not kept(SubmissionResult("failed"))
+    assert not kept(NOT_SAVED)
+    assert not kept(NOT_BUILT)

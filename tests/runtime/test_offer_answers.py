@@ -102,3 +102,13 @@ def test_a_greeting_at_the_summary_asks_the_summary_again(agent) -> None:
     parse = _intent(agent, "よろしくお願いします", AWAITING_INTAKE_CONFIRM)
     assert parse["intent"]["name"] == "nlu_fallback"
     assert parse[OFFER_ANSWER_KEY]["model_intent"] == alone["intent"]["name"]
+
+
+def test_a_request_for_contact_after_a_crisis_asks_for_a_person(agent) -> None:
+    """After the crisis lines and 「相談を続ける」, 「やっぱり連絡してほしい」 got 「困っている
+    ことを書いてください」: the model read it as a bare yes to nothing."""
+    text = "やっぱり連絡してほしい"
+    alone = _intent(agent, text, None)
+    assert alone["intent"]["name"] != "request_human"
+    parse = _intent(agent, text, None, crisis_detected=True)
+    assert parse["intent"]["name"] == "request_human"
