@@ -26,8 +26,8 @@ yes; a negation of anything else in the offer's words (「希望しません」�
 A courtesy first (「すみません、」) is skipped; a hedge (「ほしいかも」) and 「大丈夫」 without a
 clear yes or no (it means either, by the question) are left to the model.
 
-The same reading finds a resident who changes their mind after the offer is gone
-(「やっぱりお願いします」, ``asks_for_contact_again``): the offer is made again.
+The same reading finds a request for contact when no offer waits, and a hesitation taken
+for a yes (``bot.dialogue.contact_request``).
 """
 
 from __future__ import annotations
@@ -37,11 +37,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
-from bot.dialogue.state import (
-    AWAITING_AFTER_CRISIS,
-    AWAITING_CLARIFICATION,
-    AWAITING_HANDOFF_OFFER,
-)
+from bot.dialogue.state import AWAITING_HANDOFF_OFFER
 from bot.nlu.categories import CRISIS_INTENT, CRISIS_KEY, WORRY_CATEGORIES_KEY
 from bot.nlu.crisis_rules import detect_crisis
 from bot.nlu.normalize import fold, katakana_to_hiragana, normalize_with_offsets
@@ -52,10 +48,10 @@ __all__ = [
     "MAX_ANSWER_CHARS",
     "OVERRIDABLE_INTENTS",
     "OfferAnswer",
-    "REOFFER_INTENTS",
+    "Reading",
     "answer_to_offer",
-    "asks_for_contact_again",
-    "doubts_the_yes",
+    "leans_elsewhere",
+    "read_answer",
     "read_offer_answer",
 ]
 
@@ -243,7 +239,9 @@ def _analyse(normalized: str) -> list[Morpheme]:
     return _analyzer().analyze(katakana_to_hiragana(normalized) if katakana_only else normalized)
 
 
-class _Reading(NamedTuple):
+class Reading(NamedTuple):
+    """What a short message says to the offer, in the offer's own words."""
+
     answer: OfferAnswer | None
     #: Whether the message asks for it in words (お願い, 〜ください, 〜たい, 頼む), not only
     #: 「はい」: only such a message asks for contact when no offer waits.
@@ -252,15 +250,16 @@ class _Reading(NamedTuple):
     names_contact: bool = False
 
 
-_NOTHING = _Reading(None, requested=False)
+_NOTHING = Reading(None, requested=False)
 
 
 def read_offer_answer(text: str) -> OfferAnswer | None:
     """``affirm`` or ``deny`` when ``text`` is, in the offer's own words, a clear yes or no."""
-    return _read(text).answer
+    return read_answer(text).answer
 
 
-def _read(text: str) -> _Reading:
+def read_answer(text: str) -> Reading:
+    """The reading of ``text`` (``Reading``); nothing when it is more than an answer."""
     normalized = normalize_with_offsets(text).text.strip()
     if not normalized or len(normalized) > MAX_ANSWER_CHARS or detect_crisis(text) is not None:
         return _NOTHING
@@ -282,13 +281,13 @@ def _read(text: str) -> _Reading:
         return _NOTHING  # 「大丈夫です」「はい、大丈夫」: "fine" is yes or no, by the question
     if (yes or asking or wish) and not (negated or no or not_now):
         names_contact = any(f & _CONTACT for f in forms)
-        return _Reading("affirm", requested=asking or wish, names_contact=names_contact)
+        return Reading("affirm", requested=asking or wish, names_contact=names_contact)
     if (no or negated or not_now) and not yes and (negated or not (asking or wish)):
-        return _Reading("deny", requested=False)
+        return Reading("deny", requested=False)
     return _NOTHING
 
 
-def _leans_elsewhere(parse: Mapping[str, Any]) -> bool:
+def leans_elsewhere(parse: Mapping[str, Any]) -> bool:
     """Whether the model saw more than an answer: a worry, or any lean towards danger."""
     crisis = parse.get(CRISIS_KEY) or {}
     if crisis.get("detected") or float(crisis.get("confidence") or 0.0) >= DANGER_FLOOR:
@@ -308,85 +307,6 @@ def answer_to_offer(
     if awaiting != AWAITING_HANDOFF_OFFER or active_loop or intent not in OVERRIDABLE_INTENTS:
         return None
     text = str(parse.get("text") or "")
-    if text.lstrip().startswith("/") or _leans_elsewhere(parse):
+    if text.lstrip().startswith("/") or leans_elsewhere(parse):
         return None
     return read_offer_answer(text)
-
-
-#: The model's readings of a request for contact when no offer waits, besides those above: it
-#: reads やっぱり as the start of 「やっぱりやめます」 (stop) or 「やっぱりいいです」 (deny), and
-#: 「やっぱり連絡してほしい」 after a crisis as a bare yes to nothing. Only a clear request in the
-#: offer's own words replaces them, and it contains no refusal.
-REOFFER_INTENTS = OVERRIDABLE_INTENTS | {"stop", "deny", "affirm"}
-
-#: Where nothing else is asked: no question open, after a crisis's lines, or after the bot said
-#: it did not understand.
-_NOTHING_PENDING = frozenset({None, AWAITING_AFTER_CRISIS, AWAITING_CLARIFICATION})
-
-
-def asks_for_contact_again(
-    parse: Mapping[str, Any],
-    awaiting: str | None,
-    active_loop: str | None,
-    *,
-    offer_declined: bool,
-    shown_help: bool = False,
-    intake_sent: bool = False,
-) -> bool:
-    """Whether a message, with no offer waiting, asks for the staff contact (again).
-
-    Why: a resident who declined (「今はいいです」) and then changes their mind
-    (「やっぱり電話ください」「やっぱりお願いします」) got 「わかりました。ほかに…」: no offer
-    waited, so the request was read alone, and the model took やっぱり for the start of a wish to
-    stop. After a crisis's lines, 「やっぱり連絡してほしい」「市の人から電話してほしいです」 got
-    「困っていることを書いてください」. Such a message is the wish for a person
-    (``request_human``), whose path makes the offer for the windows already shown (or the
-    any-attribute window), and the resident confirms with one tap.
-
-    As narrow as ``answer_to_offer``: nothing else asked (no question waits, no form runs),
-    only the offer's own words with an explicit request (お願い, 〜ください, 〜たい: a bare
-    「はい」 asks for nothing), never a message leaning to danger or carrying a worry. After a
-    declined offer (``offer_declined``) the request is enough (「やっぱりお願いします」).
-    Otherwise it must name the contact (連絡, 電話, 職員…), after windows or a crisis's lines
-    were shown (``shown_help``: as an opening, 「相談したいです」 is a greeting), and not once
-    an intake was sent (``intake_sent``: then 「電話お願いします」 means "as arranged").
-    """
-    intent = (parse.get("intent") or {}).get("name")
-    if awaiting not in _NOTHING_PENDING or active_loop or intent not in REOFFER_INTENTS:
-        return False
-    if not offer_declined and (intake_sent or not shown_help):
-        return False
-    text = str(parse.get("text") or "")
-    if text.lstrip().startswith("/") or _leans_elsewhere(parse):
-        return False
-    reading = _read(text)
-    if reading.answer != "affirm" or not reading.requested:
-        return False
-    return offer_declined or reading.names_contact
-
-
-#: Hesitating or asking, not yet choosing: 「迷ってます」「どうしようかな」「はいって押したらどう
-#: なるの」「どんなこと聞かれるの？」 (the model read each of these as yes).
-_DOUBT = re.compile(
-    r"迷|まよ|悩|なや|どうしよ|どないしよ|どうしたら|考え|かんがえ|わから|分から|わかん|"
-    r"どうなる|どんな|何を|なにを|何が|なにが|聞かれ|きかれ|押したら|おしたら|"
-    r"かな[ぁあー〜]*[。.!！?？\s]*$|[?？]\s*$|(?:の|か|かね|っけ)[。.\s]*$"
-)
-
-
-def doubts_the_yes(parse: Mapping[str, Any], awaiting: str | None, active_loop: str | None) -> bool:
-    """Whether the model's yes to the pending offer is a hesitation or a question instead.
-
-    Why: a yes starts the intake's personal questions, so a resident who only hesitated
-    (「迷ってます」) or asked what happens next (「はいって押したらどうなるの」) was asked who
-    the worry is about and how to reach them. Such a message is read as not understood, and
-    the offer is asked again (``bot.dialogue.flow.on_fallback``). A request put as a question
-    (「お願いできますか」「連絡もらえますか」) is still a yes: the reading above says so.
-    """
-    intent = (parse.get("intent") or {}).get("name")
-    if awaiting != AWAITING_HANDOFF_OFFER or active_loop or intent != "affirm":
-        return False
-    text = normalize_with_offsets(str(parse.get("text") or "")).text.strip()
-    if not text or text.startswith("/") or not _DOUBT.search(text):
-        return False
-    return read_offer_answer(text) != "affirm"

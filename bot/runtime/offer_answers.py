@@ -25,7 +25,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.dialogue.offer_answer import answer_to_offer, asks_for_contact_again, doubts_the_yes
+from bot.dialogue.contact_request import asks_for_contact_again, doubts_the_yes
+from bot.dialogue.offer_answer import answer_to_offer
 from bot.dialogue.state import OFFER_DECLINED_SLOT
 from bot.dialogue.summary_answer import unclear_at_the_summary
 from bot.intake.identity import INTAKE_SENT_SLOT
