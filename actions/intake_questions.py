@@ -35,7 +35,7 @@ from bot.intake.fields import (
 from bot.intake.identity import INTAKE_ID_SLOT, new_intake_id
 from bot.intake.safety import needs_safe_contact
 from bot.intake.summary import answer
-from bot.intake.validation import decide
+from bot.intake.validation import contact_in_method_answer, decide
 
 
 def _start_intake(tracker: Tracker) -> list[EventType]:
@@ -100,6 +100,17 @@ class ValidateIntakeForm(FormValidationAction):
         if requested not in FIELD_BY_SLOT or requested not in slot_values:
             return events
         slots = slots_of(tracker)
+        kept = [e for e in events if not (e.get("event") == "slot" and e["name"] == requested)]
+        if requested == "intake_contact_method" and (
+            given := contact_in_method_answer(slot_values[requested])
+        ):
+            method, contact = given  # 「090-…」 typed for the method: it answers both
+            return [
+                *kept,
+                SlotSet(requested, method),
+                SlotSet("intake_contact_value", contact),
+                SlotSet(RETRY_SLOT, 0.0),
+            ]
         decision = decide(
             requested,
             slot_values[requested],
@@ -112,7 +123,6 @@ class ValidateIntakeForm(FormValidationAction):
             decision = replace(decision, value=None, messages=(LINE_NOT_HERE,))
         for message in decision.messages:
             send(dispatcher, message)
-        kept = [e for e in events if not (e.get("event") == "slot" and e["name"] == requested)]
         return [
             *kept,
             SlotSet(requested, decision.value),

@@ -79,3 +79,18 @@ def decide(slot: str, raw: object, retries: int, contact_method: str | None = No
         return Decision("no", 0, (SKIPPED_AFTER_MISSES,))
     # One bubble for the miss and the hint; the form then asks the question again (two in all).
     return Decision(None, misses, (f"{NOT_UNDERSTOOD}\n{_hint(slot, contact_method)}",))
+
+
+def contact_in_method_answer(raw: object) -> tuple[str, str] | None:
+    """The method and the contact when the answer to "which method?" is the contact itself.
+
+    Asked 「どの方法がよいですか？」, many residents type their number or address straight
+    away: it was not understood, asked again, then skipped, and the number landed in the next
+    question. A phone number means 電話 and an address メール, and both questions are answered.
+    """
+    text = str(raw or "")
+    if (phone := answers.read_phone(text)) is not None:
+        return "電話", phone
+    if (email := answers.read_email(text)) is not None:
+        return "メール", email
+    return None

@@ -128,6 +128,26 @@ async def test_email_is_checked_for_its_form(dispatcher):
     assert good["intake_contact_value"] == "taro@example.jp"
 
 
+@pytest.mark.parametrize(
+    ("typed", "method", "value"),
+    [
+        ("090-1111-2222", "電話", "090-1111-2222"),
+        ("０９０１１１１２２２２", "電話", "090-1111-2222"),
+        ("taro@example.jp", "メール", "taro@example.jp"),
+    ],
+)
+async def test_a_number_or_address_typed_for_the_method_answers_both(
+    dispatcher, typed, method, value
+):
+    """Asked 「どの方法がよいですか？」, many residents type the number itself: it was not
+    understood, asked again, then skipped, and the number landed in the next question (the
+    teen's request could be sent as 電話 with no number). It answers both questions now."""
+    result = await validate("intake_contact_method", typed, dispatcher)
+    assert result["intake_contact_method"] == method
+    assert result["intake_contact_value"] == value
+    assert "読み取れません" not in texts(dispatcher)
+
+
 async def test_free_words_are_read_into_the_choices(dispatcher):
     assert (await validate("intake_about", "息子のことです", dispatcher))["intake_about"] == "家族"
     assert (await validate("intake_age", "70代", dispatcher))["intake_age"] == "65歳以上"
