@@ -86,6 +86,10 @@ def test_a_skipped_question_stays_skipped():
         ("今度でいいです", "急がない"),
         ("今月中なら", "急がない"),
         ("今日か明日、遅くても今週中", "今日中"),  # the earliest counts
+        ("なるべくはよう", "今日中"),  # 博多弁, 関西弁
+        ("はよ来てほしい", "今日中"),
+        ("はようせんでいい", "急がない"),
+        ("急いでもらわなくてもいいです", "急がない"),
     ],
 )
 def test_how_urgent_is_read_from_everyday_words(text, expected):
