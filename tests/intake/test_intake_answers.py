@@ -89,6 +89,9 @@ def test_a_skipped_question_stays_skipped():
         ("なるべくはよう", "今日中"),  # 博多弁, 関西弁
         ("はよ来てほしい", "今日中"),
         ("はようせんでいい", "急がない"),
+        # A month named for the worry, with the wish itself said too: the wish counts.
+        ("来月の家賃がもう払えないので、なるべく早めに", "今日中"),
+        ("今月で仕事終わるので、今週中には", "今週中"),
         ("急いでもらわなくてもいいです", "急がない"),
     ],
 )
