@@ -94,3 +94,22 @@ def contact_in_method_answer(raw: object) -> tuple[str, str] | None:
     if (email := answers.read_email(text)) is not None:
         return "メール", email
     return None
+
+
+def answers_the_question(slot: str, text: str, contact_method: str | None) -> bool:
+    """Whether ``text`` is a readable answer to the form question ``slot``.
+
+    Used where the model called such an answer a wish to stop (「親と3人」 at the household
+    question: stop 0.50): the form then cancelled the whole intake. A plain 「やめます」 is
+    read by the stop rules first and still stops (``bot.nlu.stop_rules``).
+    """
+    if slot in FREE_TEXT_SLOTS:
+        return False  # any text is a name: a stop there stays the model's to call
+    if slot not in READERS and slot not in ("intake_contact_value", *CONSENT_SLOTS):
+        return False
+    return read(slot, text, contact_method) is not None
+
+
+#: Questions whose reader takes any text, so that being read proves nothing.
+FREE_TEXT_SLOTS = frozenset({"intake_name", "intake_safe_contact"})
+CONSENT_SLOTS = ("intake_consent", "intake_meeting_consent")

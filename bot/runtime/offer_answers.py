@@ -30,6 +30,7 @@ from bot.dialogue.offer_answer import answer_to_offer
 from bot.dialogue.state import OFFER_DECLINED_SLOT
 from bot.dialogue.summary_answer import unclear_at_the_summary
 from bot.intake.identity import INTAKE_SENT_SLOT
+from bot.runtime.form_answers import keep_form_answer
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ async def _parse_message(
     parse_data = await _RASA_PARSE_MESSAGE(self, message, tracker, only_output_properties)
     if tracker is not None:
         read_in_context(parse_data, tracker)
+        keep_form_answer(parse_data, tracker)  # the one other reading in context: the form's
     return parse_data
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
-from rasa.shared.core.events import ActionExecuted, SlotSet
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.dialogue.state import AWAITING_HANDOFF_OFFER, AWAITING_INTAKE_CONFIRM, OFFER_DECLINED_SLOT
@@ -112,3 +112,14 @@ def test_a_request_for_contact_after_a_crisis_asks_for_a_person(agent) -> None:
     assert alone["intent"]["name"] != "request_human"
     parse = _intent(agent, text, None, crisis_detected=True)
     assert parse["intent"]["name"] == "request_human"
+
+
+def test_a_household_answer_the_model_calls_stop_does_not_cancel_the_intake(agent) -> None:
+    """「親と3人」 at 「どなたと暮らしていますか？」: the model read stop (0.50), and the form
+    cancelled the intake with everything answered. Through the server's parse it is an answer."""
+    tracker = _tracker(agent, None, requested_slot="intake_household")
+    tracker.update(ActiveLoop("intake_form"), agent.domain)
+    processor = agent.processor
+    assert processor is not None
+    parse = asyncio.run(processor.parse_message(UserMessage("親と3人"), tracker))
+    assert parse["intent"]["name"] == "inform"
