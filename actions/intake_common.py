@@ -76,13 +76,19 @@ def intake_windows(tracker: Tracker) -> list[Window]:
     return handoff_windows(directory(), state_of(tracker).routed_windows)
 
 
-def direct_contacts(dispatcher: CollectingDispatcher, tracker: Tracker, limit: int = 2) -> None:
+def direct_contacts(
+    dispatcher: CollectingDispatcher, tracker: Tracker, limit: int = 2, *, sent: bool = False
+) -> None:
     """The first windows' own contacts, so that the resident can always reach a person.
 
     After 「やめます」 or a refused consent one window is enough (``limit=1``): the others are
     still on the screen above, and a walkthrough found 485 characters after 「やめます」. When
     the intake could not be delivered, two: the resident must call instead.
+
+    After a sent intake (``sent``) a window without a phone does not end with 「…の職員から連絡
+    してもらうこともできます」: that was just arranged, and residents wondered whether it was sent.
     """
     windows = intake_windows(tracker) or [directory().any_attribute_window(state_of(tracker).city)]
     for window in windows[:limit]:
-        send(dispatcher, describe_window(window, directory().city_of(window)))
+        city = directory().city_of(window)
+        send(dispatcher, describe_window(window, city, offer_follows=sent))

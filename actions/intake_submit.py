@@ -127,7 +127,7 @@ class ActionSubmitIntake(Action):
             result = NOT_SAVED
         for text in replies_for(result, windows, answer(slots, "intake_contact_method")):
             send(dispatcher, text)
-        direct_contacts(dispatcher, tracker)
+        direct_contacts(dispatcher, tracker, sent=kept(result))
         return [*end_intake(), SlotSet(INTAKE_SENT_SLOT, True)] if kept(result) else end_intake()
 
 

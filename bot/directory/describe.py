@@ -118,7 +118,8 @@ def describe_window(
     ``city`` is the window's city (``Directory.city_of(window)``); it is used only for the
     fallback when the window has no sourced phone number; ``worries`` (category codes the
     resident named) picks the department or prefectural line offered then. ``offer_follows``
-    drops the fallback's "staff can contact you" line when the caller makes that offer itself.
+    drops the fallback's "staff can contact you" line when the caller makes that offer itself
+    (or the contact was just arranged: the receipt of a sent intake).
     """
     lines = [f"「{window.name}」", window.summary]
     for kind in ("phone", "address", "hours"):

@@ -226,6 +226,22 @@ async def test_sending_creates_one_urgent_ticket_even_when_retried(dispatcher, s
     assert len(store.list(coordinator(store))) == 1
 
 
+async def test_the_receipt_does_not_offer_the_contact_just_arranged(dispatcher, store):
+    """久留米 windows have no sourced phone: their block ends with 「…の職員から連絡してもらう
+    こともできます」, which under 「受付番号は…」 made residents wonder whether it was sent."""
+    slots = {
+        **ANSWERS,
+        "city": "kurume",
+        "worries": ["income"],
+        "routed_windows": ["kurume.seikatsu_jiritsu"],
+        "awaiting": "intake_confirm",
+    }
+    await ActionSubmitIntake().run(dispatcher, make_tracker("はい", "affirm", slots=slots), {})
+    said = texts(dispatcher)
+    assert "受付番号は KURUME-" in said
+    assert "連絡してもらうこともできます" not in said
+
+
 async def test_an_unreachable_store_keeps_the_intake_in_the_outbox(
     dispatcher, tmp_path, monkeypatch
 ):
