@@ -9,7 +9,16 @@ INTRO = (
     "窓口の職員から連絡するために、いくつか質問します。\n"
     "答えたくない質問は「答えたくない」をえらぶか、そう書いてください。"
 )
-SKIPPED_AFTER_MISSES = "わかりました。この質問はとばして、次に進みます。"
+# After two answers the bot could not read: said as the bot's miss, not as if the resident had
+# asked to skip (「わかりました。」 read that way), and with the way back.
+SKIPPED_AFTER_MISSES = (
+    "ごめんなさい、うまく読み取れませんでした。この質問はとばして、次に進みます。"
+    "送る前の確認で「なおす」から答えられます。"
+)
+# The same for consent, which is never assumed: two unclear answers count as "no".
+CONSENT_SKIPPED_AFTER_MISSES = (
+    "ごめんなさい、うまく読み取れませんでした。今回は「同意しない」として進みます。"
+)
 NOT_UNDERSTOOD = "ごめんなさい、うまく読み取れませんでした。もう一度お願いします。"
 PHONE_HINT = "電話番号は、090-○○○○-○○○○ のように、0から始まる10けたか11けたの数字で書いてください。"
 EMAIL_HINT = "メールアドレスは、example@example.jp のように書いてください。"

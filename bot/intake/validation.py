@@ -14,6 +14,7 @@ from bot.intake.fields import SKIPPED
 from bot.intake.questions import (
     AGE_HINT,
     CHOICE_HINT,
+    CONSENT_SKIPPED_AFTER_MISSES,
     EMAIL_HINT,
     HOUSEHOLD_HINT,
     NOT_UNDERSTOOD,
@@ -76,7 +77,7 @@ def decide(slot: str, raw: object, retries: int, contact_method: str | None = No
         return Decision(SKIPPED, 0, (SKIPPED_AFTER_MISSES,))
     if misses >= MAX_MISSES:
         # Consent is never assumed: two unclear answers count as "no".
-        return Decision("no", 0, (SKIPPED_AFTER_MISSES,))
+        return Decision("no", 0, (CONSENT_SKIPPED_AFTER_MISSES,))
     # One bubble for the miss and the hint; the form then asks the question again (two in all).
     return Decision(None, misses, (f"{NOT_UNDERSTOOD}\n{_hint(slot, contact_method)}",))
 

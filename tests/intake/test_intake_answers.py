@@ -110,3 +110,16 @@ def test_an_unclear_answer_is_one_bubble_before_the_question_comes_again():
     assert decision.value is None
     assert len(decision.messages) == 1
     assert "年齢" in decision.messages[0] and "ごめんなさい" in decision.messages[0]
+
+
+def test_a_question_skipped_after_two_misses_says_it_was_the_bots_miss():
+    """「わかりました。この質問はとばして」 read as if the resident had asked to skip, and the
+    answer they gave was lost without a word: it says the bot could not read it, and how to
+    answer later; for consent, that it counts as not given."""
+    skipped = decide("intake_household", "ばあさんとじゃ", 1)
+    assert skipped.value == "skipped"
+    (said,) = skipped.messages
+    assert not said.startswith("わかりました")
+    assert "読み取れません" in said and "なおす" in said
+    (consent_said,) = decide("intake_consent", "どうしよう", 1).messages
+    assert "同意しない" in consent_said
