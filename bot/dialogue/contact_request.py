@@ -32,7 +32,11 @@ __all__ = ["REOFFER_INTENTS", "asks_for_contact_again", "doubts_the_yes"]
 #: reads やっぱり as the start of 「やっぱりやめます」 (stop) or 「やっぱりいいです」 (deny), and
 #: 「やっぱり連絡してほしい」 after a crisis as a bare yes to nothing. Only a clear request in the
 #: offer's own words replaces them, and it contains no refusal.
-REOFFER_INTENTS = OVERRIDABLE_INTENTS | {"stop", "deny", "affirm"}
+REOFFER_INTENTS = OVERRIDABLE_INTENTS | {"stop", "deny", "affirm", "ask_window_info"}
+
+#: 「電話してもらえますか」 read as a question about the window's phone: only a request that
+#: someone else call is taken from it (``Reading.asks_others``).
+ASK_WINDOW_INFO = "ask_window_info"
 
 #: Where nothing else is asked: no question open, after a crisis's lines, or after the bot said
 #: it did not understand.
@@ -77,6 +81,8 @@ def asks_for_contact_again(
     reading = read_answer(text)
     if reading.answer != "affirm" or not reading.requested:
         return False
+    if intent == ASK_WINDOW_INFO and not (reading.names_contact and reading.asks_others):
+        return False  # 「窓口に電話したいです」: the window's number, to call oneself
     return offer_declined or reading.names_contact
 
 

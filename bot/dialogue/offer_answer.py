@@ -100,6 +100,9 @@ _ASK = _folded(
 _WISH = _folded("たい", "欲しい", "下さる", "頂戴", "貰う", "もらえる", "頂く", "頂ける", "呉れる")
 # Requests that stay requests when asked as a negative question (もらえませんか, くれん？).
 _NEGATIVE_QUESTION_REQUESTS = _folded("貰う", "もらえる", "頂ける", "呉れる")
+# Asking someone else to act (〜てほしい, 〜ください, 〜もらえる, お願い), not a wish of one's own
+# (〜たい: 「窓口に電話したい」 is calling them oneself).
+_OF_OTHERS = _folded("欲しい", "下さる", "頂戴", "貰う", "もらえる", "頂く", "頂ける", "呉れる")
 # Refusal: いいえ, いや (嫌), 結構, 遠慮, 不要, 辞退, 断る, 見送る.
 _NO = _folded(
     "いいえ", "いえ", "いーえ", "ううん", "いや", "嫌", "結構", "遠慮", "不要", "辞退", "断る",
@@ -115,8 +118,8 @@ _TOPIC = _folded(
     "入る", "必要", "有る", "ある", "及ぶ",
     # sending what was asked (after the summary was cancelled: 「やっぱり送ってください」)
     "送る", "送信",
-    # who calls: 「市の人から電話してほしい」
-    "市", "役所", "市役所",
+    # who calls, and how: 「市の人から電話かけてもらえんかね」
+    "市", "役所", "市役所", "掛ける", "かける",
 )  # fmt: skip
 # A request for contact itself, not only a yes (「連絡してほしい」, not 「よろしくお願いします」).
 _CONTACT = _folded(
@@ -131,6 +134,8 @@ _FRAME = _folded(
     # A change of mind (「やっぱりお願いします」「さっきの、やっぱり」「気が変わりました」) and
     # a call for attention (なあ, ねえ) add nothing to the answer itself.
     "やっぱり", "やっぱ", "やはり", "矢張り", "さっき", "先程", "気", "変わる", "なあ", "ねえ",
+    # 「そちらから」「電話してもらうことってできますか」
+    "そっち", "そちら", "其方", "こと", "事",
 )  # fmt: skip
 _VOCABULARY = _YES | _ASK | _WISH | _NO | _NOT_NOW | _GOOD | _TOPIC | _FRAME
 # Grammar: particles, auxiliaries (です, ます, たい, ない), prefixes (お, ご), suffixes (さん).
@@ -248,6 +253,8 @@ class Reading(NamedTuple):
     requested: bool
     #: Whether it names the contact (連絡, 電話, 相談, 職員…): 「よろしくお願いします」 does not.
     names_contact: bool = False
+    #: Whether it asks someone else to act (「電話してもらえますか」), not to act oneself.
+    asks_others: bool = False
 
 
 _NOTHING = Reading(None, requested=False)
@@ -280,8 +287,12 @@ def read_answer(text: str) -> Reading:
     if any(f & _FINE for f in forms) and not (not_now or negated or no):
         return _NOTHING  # 「大丈夫です」「はい、大丈夫」: "fine" is yes or no, by the question
     if (yes or asking or wish) and not (negated or no or not_now):
-        names_contact = any(f & _CONTACT for f in forms)
-        return Reading("affirm", requested=asking or wish, names_contact=names_contact)
+        return Reading(
+            "affirm",
+            requested=asking or wish,
+            names_contact=any(f & _CONTACT for f in forms),
+            asks_others=asking or any(f & _OF_OTHERS for f in forms),
+        )
     if (no or negated or not_now) and not yes and (negated or not (asking or wish)):
         return Reading("deny", requested=False)
     return _NOTHING

@@ -176,3 +176,26 @@ def test_no_request_is_read_as_an_opening_or_after_a_sent_intake() -> None:
     assert not asks_for_contact_again(
         arranged, None, None, offer_declined=False, shown_help=True, intake_sent=True
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "すみません、やっぱり電話してもらうことってできますか",
+        "やっぱり…市の人から電話かけてもらえんかね",
+        "そちらから連絡してほしいです",
+    ],
+)
+def test_a_request_read_as_a_window_question_after_a_decline_asks_for_the_offer(text) -> None:
+    """After 「いいえ」, these got the window's phone number, the very thing the resident had
+    said they could not use: the model read them as questions about the window."""
+    parse = _parse(text, "ask_window_info")
+    assert asks_for_contact_again(parse, None, None, offer_declined=True)
+
+
+@pytest.mark.parametrize(
+    "text", ["窓口に電話したいです", "電話できますか", "電話番号を教えてください"]
+)
+def test_wanting_to_call_the_window_oneself_keeps_the_window_answer(text) -> None:
+    parse = _parse(text, "ask_window_info")
+    assert not asks_for_contact_again(parse, None, None, offer_declined=True, shown_help=True)
