@@ -73,13 +73,13 @@ _PARENTS_PARTNER = _folded(
 _FIRST_PERSON = _folded(r"私|わたし|あたし|俺|おれ|僕|ぼく|うち|自分|じぶん")
 _ELDER = _folded(
     r"高齢|こうれい|年寄|としより|老人|祖母|祖父|おばあちゃん|おじいちゃん|認知症|要介護|"
-    r"年老いた|老いた|[6-9]\d歳"
+    r"年老いた|老いた|[6-9]\d歳|(?<!障害)年金"
 )
-# A partner named as the one who hits (夫に殴られ, 旦那が暴れる): the victim is the partner even
-# when children are mentioned (子どもを連れて逃げてきた).
+# A partner named as the one who hits (夫に殴られ, 旦那が暴れる, 夫のDV): the victim is the
+# partner even when children are mentioned (子どもを連れて逃げてきた).
 _PARTNER_AS_ACTOR = _folded(
     r"(?:夫|おっと|旦那|だんな|主人|妻|つま|嫁|彼氏|かれし|彼女|パートナー|恋人|交際相手|元夫|元妻|"
-    r"元彼|元カレ|内縁)(?:が|に|から|は|も)"
+    r"元彼|元カレ|内縁)(?:が|に|から|は|も|の(?:DV|暴力|ぼうりょく|暴言|モラハラ|虐待))"
 )
 # The writer's own partner (夫の暴言, 旦那が): a third party says whose partner it is (娘の夫,
 # 隣のご主人), so a partner word with no owner before it means the writer is the one hurt.

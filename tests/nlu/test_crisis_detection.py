@@ -65,6 +65,11 @@ def test_the_victim_is_read_from_the_words() -> None:
         "隣の子がいつも叩かれて泣いている": "child",
         "息子が暴れて、年老いた母を殴る": "elder",
         "お母さんの彼氏がこわい。夜になるとたたかれる": "child",
+        # An adult who fled with her children: 「夫の」 names who hits (she got 189 in a
+        # child's voice); a pension taken says who is old (the 76-year-old got 189 too).
+        "夫のDVから子どもと逃げてきて、今は実家にいます": "partner",
+        "旦那の暴力がひどくて子どもを連れて家を出た": "partner",
+        "息子に殴られる。年金も取られる": "elder",
     }
     for text, victim in cases.items():
         decision = assess(text, find_crises(text), prediction(0.9, "abuse"))
