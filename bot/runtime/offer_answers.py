@@ -9,7 +9,8 @@ clear request for contact in the same words (a resident who changed their mind:
 「やっぱりお願いします」) takes the intent ``request_human``, whose
 path makes the offer again. A yes that only hesitates or asks (「迷ってます」) is read as not
 understood, and the offer is asked again; so is a greeting or thanks at the intake's summary
-(``bot.dialogue.summary_answer``), which is asked again.
+(``bot.dialogue.summary_answer``), which is asked again. Thanks in longer words the model
+did not know is thanks (``bot.dialogue.thanks``).
 
 The model's own intent stays in the parse data (``offer_answer.model_intent``), so the
 message's history shows what was read and why. A parse without a conversation (``/model/parse``,
@@ -29,6 +30,7 @@ from bot.dialogue.contact_request import asks_for_contact_again, doubts_the_yes
 from bot.dialogue.offer_answer import answer_to_offer
 from bot.dialogue.state import OFFER_DECLINED_SLOT
 from bot.dialogue.summary_answer import unclear_at_the_summary
+from bot.dialogue.thanks import thanks_in_own_words
 from bot.intake.identity import INTAKE_SENT_SLOT
 from bot.runtime.form_answers import keep_form_answer
 
@@ -41,6 +43,9 @@ REQUEST_HUMAN_INTENT = "request_human"
 
 #: Read as not understood: the offer is asked again (a hesitation the model took for a yes).
 NOT_UNDERSTOOD_INTENT = "nlu_fallback"
+
+#: Thanks in longer words (``bot.dialogue.thanks``).
+THANKS_INTENT = "thanks"
 
 #: Where the parse data keeps what the model said before the answer was read in context.
 OFFER_ANSWER_KEY = "offer_answer"
@@ -66,6 +71,8 @@ def read_in_context(parse_data: dict[str, Any], tracker: DialogueStateTracker) -
         or unclear_at_the_summary(parse_data, awaiting, active_loop)
     ):
         answer = NOT_UNDERSTOOD_INTENT
+    elif answer is None and thanks_in_own_words(parse_data, awaiting, active_loop):
+        answer = THANKS_INTENT
     if answer is None:
         return
     parse_data[OFFER_ANSWER_KEY] = {"model_intent": intent}

@@ -123,3 +123,10 @@ def test_a_household_answer_the_model_calls_stop_does_not_cancel_the_intake(agen
     assert processor is not None
     parse = asyncio.run(processor.parse_message(UserMessage("親と3人"), tracker))
     assert parse["intent"]["name"] == "inform"
+
+
+def test_thanks_in_longer_words_is_thanks(agent) -> None:
+    """After a sent intake 「丁寧にありがとうございました。連絡を待っています」 got 「うまく読み
+    取れませんでした」 and the worry buttons."""
+    parse = _intent(agent, "丁寧にありがとうございました。連絡を待っています", None)
+    assert parse["intent"]["name"] == "thanks"
