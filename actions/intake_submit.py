@@ -29,7 +29,7 @@ from bot.dialogue import on_city_change
 from bot.dialogue.sessions import EARLIER_WORDS_SLOT, conversation_words
 from bot.intake import questions
 from bot.intake.identity import INTAKE_ID_SLOT, INTAKE_SENT_SLOT, intake_key
-from bot.intake.outcome import NOT_BUILT, NOT_SAVED, Outcome, kept, replies_for
+from bot.intake.outcome import NOT_BUILT, NOT_SAVED, Outcome, kept, reachable, replies_for
 from bot.intake.summary import (
     Conversation,
     answer,
@@ -125,7 +125,9 @@ class ActionSubmitIntake(Action):
             # Database down and the outbox unwritable (disk full, permissions): say so.
             logger.error("Intake neither stored nor queued: %s", type(error).__name__)
             result = NOT_SAVED
-        for text in replies_for(result, windows, answer(slots, "intake_contact_method")):
+        method = answer(slots, "intake_contact_method")
+        can_reach = reachable(method, answer(slots, "intake_contact_value"), channel_of(tracker))
+        for text in replies_for(result, windows, method, reachable=can_reach):
             send(dispatcher, text)
         direct_contacts(dispatcher, tracker, sent=kept(result))
         return [*end_intake(), SlotSet(INTAKE_SENT_SLOT, True)] if kept(result) else end_intake()

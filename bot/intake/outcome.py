@@ -21,13 +21,25 @@ NOT_SAVED: Final = "not_saved"
 Outcome = SubmissionResult | Literal["not_built", "not_saved"]
 
 
+def reachable(contact_method: str | None, contact_value: str | None, channel: str) -> bool:
+    """Whether staff have a way to contact the resident: a phone number or address given,
+    or LINE on LINE (staff write back there)."""
+    if contact_method == "LINE":
+        return channel == "line" or bool(contact_value)
+    return contact_method in ("電話", "メール") and bool(contact_value)
+
+
 def kept(result: Outcome) -> bool:
     """Whether the intake was stored or queued: staff will have it."""
     return not isinstance(result, str) and result.status != "failed"
 
 
 def replies_for(
-    result: Outcome, windows: Sequence[Window], contact_method: str | None
+    result: Outcome,
+    windows: Sequence[Window],
+    contact_method: str | None,
+    *,
+    reachable: bool = True,
 ) -> tuple[str, ...]:
     """The texts for this outcome, told honestly.
 
@@ -42,6 +54,12 @@ def replies_for(
     if result.created and result.reference and windows:
         first = windows[0]
         return (
-            questions.received(result.reference, first.name, contact_method, first.response_time),
+            questions.received(
+                result.reference,
+                first.name,
+                contact_method,
+                first.response_time,
+                reachable=reachable,
+            ),
         )
     return (questions.QUEUED,)

@@ -85,17 +85,38 @@ NOT_AVAILABLE_FOR_CITY = (
 
 
 def received(
-    reference: str, window_name: str, method: str | None, response_time: str | None
+    reference: str,
+    window_name: str,
+    method: str | None,
+    response_time: str | None,
+    *,
+    reachable: bool = True,
 ) -> str:
-    how = f"{method}で" if method and method != "窓口に行く" else ""
+    """The receipt. 「…の職員から、連絡します」 only where staff have a way to reach the
+    resident (``reachable``): after 「窓口に行く」 the resident goes there with the number, and
+    with no contact given the resident is asked to call, where the bot had promised a call it
+    could not make."""
+    opening = (
+        f"受け付けました。受付番号は {reference} です。\n"
+        "メモしておくと、問い合わせのときに便利です。\n"
+    )
+    if method == "窓口に行く":
+        return opening + (
+            f"「{window_name}」に行くときは、この受付番号を伝えてください。\n"
+            "行く前に、次の連絡先で受付の時間をたしかめることもできます。"
+        )
+    if not reachable:
+        return opening + (
+            f"連絡先をうかがっていないので、「{window_name}」からは連絡できないことがあります。\n"
+            "次の連絡先に、この受付番号を伝えて連絡してください。"
+        )
+    how = f"{method}で" if method else ""
     when = (
         f"{response_time}に連絡します。"
         if response_time
         else "連絡までの日数は、窓口の混みぐあいによってちがいます。"
     )
-    return (
-        f"受け付けました。受付番号は {reference} です。\n"
-        "メモしておくと、問い合わせのときに便利です。\n"
+    return opening + (
         f"「{window_name}」の職員から、{how}連絡します。{when}\n"
         "急ぐときは、次の連絡先に直接連絡することもできます。"
     )

@@ -48,3 +48,26 @@ def test_only_a_stored_or_queued_intake_counts_as_sent() -> None:
     assert not kept(SubmissionResult("failed"))
     assert not kept(NOT_SAVED)
     assert not kept(NOT_BUILT)
+
+
+def test_the_receipt_promises_a_call_only_where_staff_can_reach_the_resident() -> None:
+    """Every question declined, or 「窓口に行く」: the receipt still said 「…の職員から、連絡
+    します」, a call nobody could make. The visitor is told to bring the number; the resident
+    with no contact given, to call with it."""
+    created = SubmissionResult("created", "UBE-2026-0001")
+    (visit,) = replies_for(created, WINDOWS, "窓口に行く", reachable=False)
+    assert "UBE-2026-0001" in visit and "行くときは" in visit and "連絡します" not in visit
+    (unreachable,) = replies_for(created, WINDOWS, None, reachable=False)
+    assert "連絡先をうかがっていない" in unreachable and "連絡します" not in unreachable
+    (phone,) = replies_for(created, WINDOWS, "電話", reachable=True)
+    assert "電話で連絡します" in phone
+
+
+def test_reachable_needs_a_contact_or_line_on_line() -> None:
+    from bot.intake.outcome import reachable
+
+    assert reachable("電話", "090-1234-5678", "web")
+    assert not reachable("電話", None, "web")
+    assert not reachable(None, None, "line")
+    assert reachable("LINE", None, "line")
+    assert not reachable("窓口に行く", None, "web")
