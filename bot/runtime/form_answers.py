@@ -17,6 +17,7 @@ from typing import Any
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.intake.validation import answers_the_question
+from bot.nlu.components import STOP_INTENT
 from bot.nlu.stop_rules import is_stop_request
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 #: The intake form (domain.yml) and the intent of an answer to one of its questions.
 INTAKE_FORM = "intake_form"
 ANSWER_INTENT = "inform"
-STOP_INTENT = "stop"
 #: Where the parse data keeps what the model said.
 FORM_ANSWER_KEY = "form_answer"
 
